@@ -1,0 +1,77 @@
+// Lint rules for the whole workspace. The module-boundary rules below are the architecture in
+// executable form (see docs/architecture.md); tools/lint-boundaries proves each one fails when broken.
+import nx from '@nx/eslint-plugin';
+import prettier from 'eslint-config-prettier';
+
+/** Packages that are framework or infrastructure: contracts must stay plain TypeScript + Avro. */
+const FRAMEWORK_PACKAGES = ['@nestjs/*', 'typeorm', 'pg', 'kafkajs', 'express', 'rxjs', 'reflect-metadata', 'pino*'];
+
+/** Who may depend on whom (by Nx tag). Apps never appear as a dependency of anything. */
+const depConstraints = (testFiles) => [
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:platform', 'type:messaging', 'type:contracts', ...(testFiles ? ['type:testing'] : [])],
+  },
+  { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:messaging'] },
+  // The messaging core is generic: it knows no app and no contract.
+  { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: testFiles ? ['type:testing'] : [] },
+  {
+    sourceTag: 'type:contracts',
+    onlyDependOnLibsWithTags: [],
+    bannedExternalImports: FRAMEWORK_PACKAGES,
+  },
+  // Test support stays below the messaging library so that library's own tests can use it.
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:tools'] },
+  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:messaging', 'type:contracts', 'type:tools'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:messaging', 'type:tools'] },
+];
+
+const boundaries = (testFiles) => [
+  'error',
+  {
+    enforceBuildableLibDependency: false,
+    allow: [],
+    depConstraints: depConstraints(testFiles),
+  },
+];
+
+const TEST_FILES = ['**/*.spec.ts', '**/test/**/*.ts', 'e2e/**/*.ts'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/.cache', '**/.nx', '**/coverage', 'tools/lint-boundaries/fixtures/**'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': boundaries(false),
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'error',
+      // Only the kafkajs adapter folder of libs/messaging talks to the Kafka client package.
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'kafkajs', message: 'Only libs/messaging/src/adapters/kafkajs may import kafkajs; use the messaging ports.' }],
+          patterns: [{ group: ['kafkajs/*'], message: 'Only libs/messaging/src/adapters/kafkajs may import kafkajs.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': boundaries(true) },
+  },
+  {
+    files: ['libs/messaging/src/adapters/kafkajs/**/*.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // Command-line programs print to the terminal by design.
+    files: ['tools/**/src/cli.ts', 'tools/**/src/*.cli.ts', 'tools/demo/**/*.ts', 'tools/bench/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  prettier,
+];

@@ -1,0 +1,101 @@
+/**
+ * The kafkajs adapter against the real broker: the calls this library relies on, on the Kafka version we
+ * ship (see docs/decisions/0001-kafka-version.md). Kafka 4 removed old protocol versions (KIP-896), so
+ * this test is the standing evidence that kafkajs 2.2.4 still speaks to it.
+ */
+import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
+import type { AdminPort, ConsumedRecord, ConsumerPort, KafkaClient, ProducerPort } from '../../ports/kafka-client.port';
+import { createKafkaJsClient } from './kafkajs-client';
+
+describe('kafkajs adapter against the real broker', () => {
+  let client: KafkaClient;
+  let admin: AdminPort;
+  const opened: (ProducerPort | ConsumerPort)[] = [];
+
+  beforeAll(async () => {
+    client = createKafkaJsClient({ brokers: testInfrastructure().kafkaBrokers, clientId: 'kafkajs-conformance' });
+    admin = client.admin();
+    await admin.connect();
+  });
+
+  afterAll(async () => {
+    await Promise.all(opened.map((c) => c.disconnect()));
+    await admin.disconnect();
+  });
+
+  async function connected<T extends ProducerPort | ConsumerPort>(port: T): Promise<T> {
+    await port.connect();
+    opened.push(port);
+    return port;
+  }
+
+  /** Consumes from the beginning until `count` records arrived; commits each one manually. */
+  async function consume(topic: string, groupId: string, count: number, isolation?: 'read_committed'): Promise<ConsumedRecord[]> {
+    const consumer = await connected(client.consumer({ groupId, ...(isolation ? { isolation } : {}) }));
+    await consumer.subscribe([topic], { fromBeginning: true });
+    const records: ConsumedRecord[] = [];
+    await consumer.run({
+      eachRecord: async (record) => {
+        records.push(record);
+        await consumer.commit([{ topic: record.topic, partition: record.partition, offset: (BigInt(record.offset) + 1n).toString() }]);
+      },
+    });
+    await waitFor(() => records.length >= count, { description: `${count} records on ${topic}`, timeoutMs: 30_000 });
+    return records;
+  }
+
+  it('describes the cluster and creates, lists and measures topics', async () => {
+    const cluster = await admin.describeCluster();
+    expect(cluster.brokers.length).toBeGreaterThanOrEqual(1);
+    expect(cluster.controllerId).not.toBeNull();
+
+    const topic = await createTestTopic(admin, 'conformance.admin', { partitions: 3 });
+    expect(await admin.listTopics()).toContain(topic);
+    expect(await admin.fetchEndOffsets(topic)).toEqual(
+      expect.arrayContaining([0, 1, 2].map((partition) => ({ partition, offset: '0' }))),
+    );
+  });
+
+  it('produces idempotently with acks=all and commits consumer-group offsets manually', async () => {
+    const topic = await createTestTopic(admin, 'conformance.produce', { partitions: 1 });
+    const groupId = uniqueName('conformance-group');
+    const producer = await connected(client.producer());
+
+    const metadata = await producer.send(topic, [
+      { key: 'order-1', value: Buffer.from('one'), headers: { ce_type: 'test.one' } },
+      { key: 'order-1', value: Buffer.from('two'), headers: { ce_type: 'test.two' } },
+    ]);
+    expect(metadata).toEqual([{ topic, partition: 0, offset: '0' }]);
+
+    const records = await consume(topic, groupId, 2);
+    expect(records.map((r) => [r.key?.toString(), r.value?.toString(), r.headers['ce_type']?.toString(), r.offset])).toEqual([
+      ['order-1', 'one', 'test.one', '0'],
+      ['order-1', 'two', 'test.two', '1'],
+    ]);
+    await waitFor(async () => (await admin.fetchCommittedOffsets(groupId, topic))[0]?.offset === '2', {
+      description: `group ${groupId} to have committed offset 2`,
+    });
+  });
+
+  it('commits and aborts transactions, with consumer offsets inside the transaction', async () => {
+    const input = await createTestTopic(admin, 'conformance.tx-in', { partitions: 1 });
+    const output = await createTestTopic(admin, 'conformance.tx-out', { partitions: 1 });
+    const groupId = uniqueName('conformance-tx-group');
+    const producer = await connected(client.producer({ transactionalId: uniqueName('conformance-tx') }));
+
+    const aborted = await producer.transaction();
+    await aborted.send(output, [{ key: 'k', value: Buffer.from('aborted') }]);
+    await aborted.abort();
+
+    const committed = await producer.transaction();
+    await committed.send(output, [{ key: 'k', value: Buffer.from('committed') }]);
+    await committed.sendOffsets(groupId, [{ topic: input, partition: 0, offset: '5' }]);
+    await committed.commit();
+
+    // A read_committed consumer sees only the committed record (the aborted one and both transaction
+    // markers occupy offsets but are never delivered).
+    const records = await consume(output, uniqueName('conformance-reader'), 1, 'read_committed');
+    expect(records.map((r) => r.value?.toString())).toEqual(['committed']);
+    expect(await admin.fetchCommittedOffsets(groupId, input)).toEqual([{ partition: 0, offset: '5' }]);
+  });
+});

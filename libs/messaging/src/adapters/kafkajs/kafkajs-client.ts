@@ -1,0 +1,280 @@
+/**
+ * The kafkajs adapter: the only code in the workspace that imports kafkajs (enforced by lint).
+ * It maps the library's ports onto kafkajs and turns kafkajs errors into `TransportError`s.
+ */
+import {
+  CompressionTypes,
+  Kafka,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type IHeaders,
+  type LogEntry,
+  type Message,
+  type Producer,
+  type Transaction,
+} from 'kafkajs';
+import { TransportError } from '../../errors/messaging.error';
+import { silentLogger, type Logger } from '../../logging/logger';
+import type {
+  AdminPort,
+  ClusterDescription,
+  ConsumedRecord,
+  ConsumerOptions,
+  ConsumerPort,
+  ConsumerRunOptions,
+  KafkaClient,
+  KafkaClientConfig,
+  OutgoingRecord,
+  PartitionOffset,
+  ProducerOptions,
+  ProducerPort,
+  ProducerTransaction,
+  RecordMetadata,
+  TopicPartitionOffset,
+  TopicSpec,
+} from '../../ports/kafka-client.port';
+
+export interface KafkaJsClientConfig extends KafkaClientConfig {
+  logger?: Logger;
+}
+
+/** Runs a kafkajs call and rethrows its failure as a retriable transport error that names the operation. */
+async function transport<T>(operation: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new TransportError(`Kafka ${operation} failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+function toKafkaJsMessage(record: OutgoingRecord): Message {
+  const message: Message = { key: record.key, value: record.value };
+  if (record.headers) message.headers = record.headers as IHeaders;
+  if (record.partition !== undefined) message.partition = record.partition;
+  return message;
+}
+
+function toMetadata(results: { topicName: string; partition: number; baseOffset?: string }[]): RecordMetadata[] {
+  return results.map((r) => ({ topic: r.topicName, partition: r.partition, offset: r.baseOffset ?? '-1' }));
+}
+
+function toHeaders(headers: IHeaders | undefined): Record<string, Buffer | undefined> {
+  const out: Record<string, Buffer | undefined> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    // kafkajs turns repeated headers into arrays; the library keeps the last value (CloudEvents headers are single).
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    out[name] = last === undefined ? undefined : Buffer.isBuffer(last) ? last : Buffer.from(last);
+  }
+  return out;
+}
+
+function groupByTopic(offsets: TopicPartitionOffset[]): { topic: string; partitions: { partition: number; offset: string }[] }[] {
+  const topics = new Map<string, { partition: number; offset: string }[]>();
+  for (const o of offsets) {
+    const list = topics.get(o.topic) ?? [];
+    list.push({ partition: o.partition, offset: o.offset });
+    topics.set(o.topic, list);
+  }
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+class KafkaJsTransaction implements ProducerTransaction {
+  constructor(private readonly tx: Transaction) {}
+
+  async send(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    const result = await transport('transactional send', () => this.tx.send({ topic, messages: records.map(toKafkaJsMessage) }));
+    return toMetadata(result);
+  }
+
+  sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
+    return transport('sendOffsets', () => this.tx.sendOffsets({ consumerGroupId: groupId, topics: groupByTopic(offsets) }));
+  }
+
+  commit(): Promise<void> {
+    return transport('transaction commit', () => this.tx.commit());
+  }
+
+  abort(): Promise<void> {
+    return transport('transaction abort', () => this.tx.abort());
+  }
+}
+
+class KafkaJsProducer implements ProducerPort {
+  private readonly compression: CompressionTypes;
+
+  constructor(
+    private readonly producer: Producer,
+    options: ProducerOptions,
+  ) {
+    this.compression = options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+  }
+
+  connect(): Promise<void> {
+    return transport('producer connect', () => this.producer.connect());
+  }
+
+  async send(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]> {
+    const result = await transport('send', () =>
+      this.producer.send({ topic, acks: -1, compression: this.compression, messages: records.map(toKafkaJsMessage) }),
+    );
+    return toMetadata(result);
+  }
+
+  async transaction(): Promise<ProducerTransaction> {
+    return new KafkaJsTransaction(await transport('begin transaction', () => this.producer.transaction()));
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
+
+class KafkaJsConsumer implements ConsumerPort {
+  constructor(private readonly consumer: Consumer) {}
+
+  connect(): Promise<void> {
+    return transport('consumer connect', () => this.consumer.connect());
+  }
+
+  subscribe(topics: string[], options: { fromBeginning?: boolean } = {}): Promise<void> {
+    return transport('subscribe', () => this.consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false }));
+  }
+
+  run(options: ConsumerRunOptions): Promise<void> {
+    return this.consumer.run({
+      autoCommit: false,
+      eachMessage: async ({ topic, partition, message }) => {
+        const record: ConsumedRecord = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key,
+          value: message.value,
+          headers: toHeaders(message.headers),
+          timestamp: message.timestamp,
+        };
+        await options.eachRecord(record);
+      },
+    });
+  }
+
+  commit(offsets: TopicPartitionOffset[]): Promise<void> {
+    return transport('commitOffsets', () => this.consumer.commitOffsets(offsets));
+  }
+
+  pause(topicPartitions: { topic: string; partitions?: number[] }[]): void {
+    this.consumer.pause(topicPartitions);
+  }
+
+  resume(topicPartitions: { topic: string; partitions?: number[] }[]): void {
+    this.consumer.resume(topicPartitions);
+  }
+
+  disconnect(): Promise<void> {
+    return this.consumer.disconnect();
+  }
+}
+
+class KafkaJsAdmin implements AdminPort {
+  constructor(private readonly admin: Admin) {}
+
+  connect(): Promise<void> {
+    return transport('admin connect', () => this.admin.connect());
+  }
+
+  async describeCluster(): Promise<ClusterDescription> {
+    const cluster = await transport('describeCluster', () => this.admin.describeCluster());
+    return { clusterId: cluster.clusterId, controllerId: cluster.controller, brokers: cluster.brokers };
+  }
+
+  createTopics(topics: TopicSpec[]): Promise<boolean> {
+    return transport('createTopics', () =>
+      this.admin.createTopics({
+        waitForLeaders: true,
+        topics: topics.map((t) => ({
+          topic: t.topic,
+          numPartitions: t.partitions ?? 1,
+          replicationFactor: t.replicationFactor ?? -1,
+          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+        })),
+      }),
+    );
+  }
+
+  deleteTopics(topics: string[]): Promise<void> {
+    return transport('deleteTopics', () => this.admin.deleteTopics({ topics }));
+  }
+
+  listTopics(): Promise<string[]> {
+    return transport('listTopics', () => this.admin.listTopics());
+  }
+
+  async fetchCommittedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]> {
+    const result = await transport('fetchOffsets', () => this.admin.fetchOffsets({ groupId, topics: [topic] }));
+    return (result[0]?.partitions ?? []).map((p) => ({ partition: p.partition, offset: p.offset }));
+  }
+
+  async fetchEndOffsets(topic: string): Promise<PartitionOffset[]> {
+    const result = await transport('fetchTopicOffsets', () => this.admin.fetchTopicOffsets(topic));
+    return result.map((p) => ({ partition: p.partition, offset: p.high }));
+  }
+
+  deleteGroups(groupIds: string[]): Promise<void> {
+    return transport('deleteGroups', async () => {
+      await this.admin.deleteGroups(groupIds);
+    });
+  }
+
+  disconnect(): Promise<void> {
+    return this.admin.disconnect();
+  }
+}
+
+/** Routes kafkajs's own log lines to the library logger instead of the console. */
+function logCreator(logger: Logger) {
+  return () =>
+    ({ level, log }: LogEntry): void => {
+      const { message, ...fields } = log;
+      const entry = { ...fields, component: 'kafkajs' };
+      if (level === logLevel.ERROR) logger.error(entry, message);
+      else if (level === logLevel.WARN) logger.warn(entry, message);
+      else if (level === logLevel.INFO) logger.info(entry, message);
+      else logger.debug(entry, message);
+    };
+}
+
+export function createKafkaJsClient(config: KafkaJsClientConfig): KafkaClient {
+  const kafka = new Kafka({
+    clientId: config.clientId,
+    brokers: config.brokers,
+    requestTimeout: config.requestTimeoutMs ?? 30_000,
+    logLevel: logLevel.INFO,
+    logCreator: logCreator(config.logger ?? silentLogger),
+  });
+  return {
+    producer(options: ProducerOptions = {}): ProducerPort {
+      const transactional = options.transactionalId !== undefined;
+      const producer = kafka.producer({
+        idempotent: transactional || (options.idempotent ?? true),
+        // Idempotence in kafkajs requires a single in-flight request to keep per-partition order.
+        maxInFlightRequests: transactional || (options.idempotent ?? true) ? 1 : 5,
+        ...(transactional ? { transactionalId: options.transactionalId } : {}),
+      });
+      return new KafkaJsProducer(producer, options);
+    },
+    consumer(options: ConsumerOptions): ConsumerPort {
+      return new KafkaJsConsumer(
+        kafka.consumer({
+          groupId: options.groupId,
+          readUncommitted: options.isolation === 'read_uncommitted',
+          sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+          heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+        }),
+      );
+    },
+    admin(): AdminPort {
+      return new KafkaJsAdmin(kafka.admin());
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * Public API of @orderstream/testing: infrastructure selection, per-test isolation, waiting on conditions.
+ */
+export * from './infrastructure/infrastructure';
+export { provideInfrastructure, type InfrastructurePreference } from './infrastructure/provide-infrastructure';
+export type { ProvidedInfrastructure } from './infrastructure/native';
+export * from './isolation/unique-name';
+export * from './isolation/test-database';
+export * from './isolation/test-topic';
+export * from './wait/wait-for';

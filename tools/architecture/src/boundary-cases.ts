@@ -1,0 +1,68 @@
+/**
+ * Each module-boundary rule as a fixture: a source text placed (virtually) in a project, and the lint rule
+ * that must reject it, or `null` for the allowed imports that show the rules do not reject everything.
+ */
+export interface BoundaryCase {
+  name: string;
+  /** Where the fixture pretends to live; decides the project and therefore the tags that apply. */
+  filePath: string;
+  code: string;
+  expectedRule: '@nx/enforce-module-boundaries' | 'no-restricted-imports' | null;
+}
+
+export const BOUNDARY_CASES: BoundaryCase[] = [
+  {
+    name: 'an app imports another app by package name',
+    filePath: 'apps/payments/src/boundary-fixture.ts',
+    code: "import { bootstrap } from '@orderstream/orders';\nexport const x = bootstrap;\n",
+    expectedRule: '@nx/enforce-module-boundaries',
+  },
+  {
+    name: 'an app imports another app by relative path',
+    filePath: 'apps/inventory/src/boundary-fixture.ts',
+    code: "import { x as y } from '../../orders/src/main';\nexport const x = y;\n",
+    expectedRule: '@nx/enforce-module-boundaries',
+  },
+  {
+    name: 'libs/messaging imports libs/contracts',
+    filePath: 'libs/messaging/src/boundary-fixture.ts',
+    code: "import { Topics } from '@orderstream/contracts';\nexport const x = Topics;\n",
+    expectedRule: '@nx/enforce-module-boundaries',
+  },
+  {
+    name: 'libs/messaging imports an app',
+    filePath: 'libs/messaging/src/boundary-fixture.ts',
+    code: "import { x as y } from '@orderstream/orders';\nexport const x = y;\n",
+    expectedRule: '@nx/enforce-module-boundaries',
+  },
+  {
+    name: 'libs/contracts imports a framework',
+    filePath: 'libs/contracts/src/boundary-fixture.ts',
+    code: "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n",
+    expectedRule: '@nx/enforce-module-boundaries',
+  },
+  {
+    name: 'an app imports kafkajs',
+    filePath: 'apps/orders/src/boundary-fixture.ts',
+    code: "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n",
+    expectedRule: 'no-restricted-imports',
+  },
+  {
+    name: 'libs/messaging outside its kafkajs adapter imports kafkajs',
+    filePath: 'libs/messaging/src/codec/boundary-fixture.ts',
+    code: "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n",
+    expectedRule: 'no-restricted-imports',
+  },
+  {
+    name: 'the kafkajs adapter imports kafkajs',
+    filePath: 'libs/messaging/src/adapters/kafkajs/boundary-fixture.ts',
+    code: "import { Kafka } from 'kafkajs';\nexport const x = Kafka;\n",
+    expectedRule: null,
+  },
+  {
+    name: 'an app imports the messaging library and the contracts',
+    filePath: 'apps/orders/src/boundary-fixture.ts',
+    code: "import { Topics } from '@orderstream/contracts';\nimport { DecodeError } from '@orderstream/messaging';\nexport const x = [Topics, DecodeError];\n",
+    expectedRule: null,
+  },
+];

@@ -4,13 +4,27 @@ import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
 /** Packages that are framework or infrastructure: contracts must stay plain TypeScript + Avro. */
-const FRAMEWORK_PACKAGES = ['@nestjs/*', 'typeorm', 'pg', 'kafkajs', 'express', 'rxjs', 'reflect-metadata', 'pino*'];
+const FRAMEWORK_PACKAGES = [
+  '@nestjs/*',
+  'typeorm',
+  'pg',
+  'kafkajs',
+  'express',
+  'rxjs',
+  'reflect-metadata',
+  'pino*',
+];
 
 /** Who may depend on whom (by Nx tag). Apps never appear as a dependency of anything. */
 const depConstraints = (testFiles) => [
   {
     sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:platform', 'type:messaging', 'type:contracts', ...(testFiles ? ['type:testing'] : [])],
+    onlyDependOnLibsWithTags: [
+      'type:platform',
+      'type:messaging',
+      'type:contracts',
+      ...(testFiles ? ['type:testing'] : []),
+    ],
   },
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:messaging'] },
   // The messaging core is generic: it knows no app and no contract.
@@ -23,7 +37,10 @@ const depConstraints = (testFiles) => [
   // Test support stays below the messaging library so that library's own tests can use it.
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:tools'] },
   { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:messaging', 'type:contracts', 'type:tools'] },
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:messaging', 'type:tools'] },
+  {
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:messaging', 'type:tools'],
+  },
 ];
 
 const boundaries = (testFiles) => [
@@ -42,7 +59,14 @@ export default [
   ...nx.configs['flat/typescript'],
   ...nx.configs['flat/javascript'],
   {
-    ignores: ['**/dist', '**/node_modules', '**/.cache', '**/.nx', '**/coverage', 'tools/lint-boundaries/fixtures/**'],
+    ignores: [
+      '**/dist',
+      '**/node_modules',
+      '**/.cache',
+      '**/.nx',
+      '**/coverage',
+      'tools/lint-boundaries/fixtures/**',
+    ],
   },
   {
     files: ['**/*.ts'],
@@ -54,8 +78,16 @@ export default [
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'kafkajs', message: 'Only libs/messaging/src/adapters/kafkajs may import kafkajs; use the messaging ports.' }],
-          patterns: [{ group: ['kafkajs/*'], message: 'Only libs/messaging/src/adapters/kafkajs may import kafkajs.' }],
+          paths: [
+            {
+              name: 'kafkajs',
+              message:
+                'Only libs/messaging/src/adapters/kafkajs may import kafkajs; use the messaging ports.',
+            },
+          ],
+          patterns: [
+            { group: ['kafkajs/*'], message: 'Only libs/messaging/src/adapters/kafkajs may import kafkajs.' },
+          ],
         },
       ],
     },

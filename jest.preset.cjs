@@ -15,14 +15,21 @@ const swc = {
 const base = {
   testEnvironment: 'node',
   // Resolve workspace libraries to their TypeScript sources (see the "@orderstream/source" export condition).
-  testEnvironmentOptions: { customExportConditions: ['@orderstream/source', 'node', 'node-addons', 'require', 'default'] },
+  testEnvironmentOptions: {
+    customExportConditions: ['@orderstream/source', 'node', 'node-addons', 'require', 'default'],
+  },
   transform: { '^.+\\.(t|j|mj|cj)s$': ['@swc/jest', swc] },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@orderstream)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  reporters: ['default', require.resolve('./libs/testing/jest/summary-reporter.cjs')],
 };
 
 /** Unit tests: `*.spec.ts` next to the code, no infrastructure. */
-const unit = { ...base, testRegex: '\\.spec\\.ts$', testPathIgnorePatterns: ['/node_modules/', '\\.(int|e2e)\\.spec\\.ts$'] };
+const unit = {
+  ...base,
+  testRegex: '\\.spec\\.ts$',
+  testPathIgnorePatterns: ['/node_modules/', '\\.(int|e2e)\\.spec\\.ts$'],
+};
 
 /** Integration tests: `*.int.spec.ts`, against real Kafka, registry and PostgreSQL provided by libs/testing. */
 const integration = {

@@ -1,1 +1,4 @@
-module.exports = { ...require('../../jest.preset.cjs').integration, displayName: '@orderstream/outbox-relay' };
+module.exports = {
+  ...require('../../jest.preset.cjs').integration,
+  displayName: '@orderstream/outbox-relay',
+};

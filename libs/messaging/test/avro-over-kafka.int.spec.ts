@@ -32,13 +32,28 @@ describe('Avro over Kafka between two processes', () => {
     // The publisher is a separate Node process: nothing is shared in memory with this test.
     const { stdout } = await run(
       process.execPath,
-      ['--conditions=@orderstream/source', '--import', 'tsx', join(__dirname, 'fixtures', 'publish-avro.ts'), topic, JSON.stringify(events)],
-      { env: { ...process.env, KAFKA_BROKERS: infra.kafkaBrokers.join(','), SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl } },
+      [
+        '--conditions=@orderstream/source',
+        '--import',
+        'tsx',
+        join(__dirname, 'fixtures', 'publish-avro.ts'),
+        topic,
+        JSON.stringify(events),
+      ],
+      {
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+          SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
+        },
+      },
     );
     const { schemaId } = JSON.parse(stdout) as { schemaId: number };
 
     // The registry holds the schema under its record-name subject, with the id the publisher used.
-    const latest = (await (await fetch(`${infra.schemaRegistryUrl}/subjects/${subjectFor(orderNotedSchema)}/versions/latest`)).json()) as {
+    const latest = (await (
+      await fetch(`${infra.schemaRegistryUrl}/subjects/${subjectFor(orderNotedSchema)}/versions/latest`)
+    ).json()) as {
       id: number;
     };
     expect(latest.id).toBe(schemaId);
@@ -52,10 +67,14 @@ describe('Avro over Kafka between two processes', () => {
       await consumer.run({
         eachRecord: async (record) => {
           received.push({ record, event: await codec.decode<OrderNoted>(record.value) });
-          await consumer.commit([{ topic, partition: record.partition, offset: (BigInt(record.offset) + 1n).toString() }]);
+          await consumer.commit([
+            { topic, partition: record.partition, offset: (BigInt(record.offset) + 1n).toString() },
+          ]);
         },
       });
-      await waitFor(() => received.length === events.length, { description: `${events.length} decoded events` });
+      await waitFor(() => received.length === events.length, {
+        description: `${events.length} decoded events`,
+      });
     } finally {
       await consumer.disconnect();
     }
@@ -66,14 +85,16 @@ describe('Avro over Kafka between two processes', () => {
       expect(record.value?.readInt32BE(1)).toBe(schemaId);
     }
     // Same key, same partition, in order; the decoded values are exactly what was sent.
-    const byKey = (key: string) => received.filter((r) => r.record.key?.toString() === key).map((r) => r.event);
+    const byKey = (key: string) =>
+      received.filter((r) => r.record.key?.toString() === key).map((r) => r.event);
     expect(byKey('order-a')).toEqual([events[0], events[2]]);
     expect(byKey('order-b')).toEqual([events[1]]);
 
     // The group's committed offsets, read back through the admin API, equal the end of each partition.
     const committed = await admin.fetchCommittedOffsets(groupId, topic);
     const ends = await admin.fetchEndOffsets(topic);
-    const sorted = (xs: { partition: number; offset: string }[]) => [...xs].sort((a, b) => a.partition - b.partition);
+    const sorted = (xs: { partition: number; offset: string }[]) =>
+      [...xs].sort((a, b) => a.partition - b.partition);
     expect(sorted(committed)).toEqual(
       sorted(ends).map(({ partition, offset }) => ({ partition, offset: offset === '0' ? '-1' : offset })),
     );

@@ -2,7 +2,10 @@
  * Public API of @orderstream/testing: infrastructure selection, per-test isolation, waiting on conditions.
  */
 export * from './infrastructure/infrastructure';
-export { provideInfrastructure, type InfrastructurePreference } from './infrastructure/provide-infrastructure';
+export {
+  provideInfrastructure,
+  type InfrastructurePreference,
+} from './infrastructure/provide-infrastructure';
 export type { ProvidedInfrastructure } from './infrastructure/native';
 export * from './isolation/unique-name';
 export * from './isolation/test-database';

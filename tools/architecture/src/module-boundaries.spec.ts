@@ -12,11 +12,18 @@ describe('module boundaries', () => {
 
   beforeAll(() => {
     // The Nx rule reads the cached project graph and silently skips itself without one: compute it first.
-    execFileSync(process.execPath, [require.resolve('nx/bin/nx'), 'show', 'projects'], { cwd: workspaceRoot, stdio: 'ignore' });
-    const output = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'lint-boundary-cases.cli.ts')], {
+    execFileSync(process.execPath, [require.resolve('nx/bin/nx'), 'show', 'projects'], {
       cwd: workspaceRoot,
-      encoding: 'utf8',
+      stdio: 'ignore',
     });
+    const output = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', join(__dirname, 'lint-boundary-cases.cli.ts')],
+      {
+        cwd: workspaceRoot,
+        encoding: 'utf8',
+      },
+    );
     reported = JSON.parse(output) as Record<string, string[]>;
   }, 120_000);
 

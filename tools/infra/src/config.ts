@@ -103,7 +103,8 @@ export function resolveOptions(opts: InfraOptions, state?: RunState): Resolved {
     opts.postgresPort ?? envPort('ORDERSTREAM_POSTGRES_PORT') ?? state?.postgresPort ?? 5432,
     'postgresPort',
   );
-  if (kafkaPort + 100 + brokers > 65_535) throw new Error(`kafkaPort ${kafkaPort} too high (controllers use kafkaPort+100+i)`);
+  if (kafkaPort + 100 + brokers > 65_535)
+    throw new Error(`kafkaPort ${kafkaPort} too high (controllers use kafkaPort+100+i)`);
   return {
     brokers,
     kafkaPort,
@@ -111,7 +112,10 @@ export function resolveOptions(opts: InfraOptions, state?: RunState): Resolved {
     registryManagementPort: checkPort(registryPort + 1, 'registry management port'),
     postgresPort,
     kafkaVersion:
-      opts.kafkaVersion ?? process.env['ORDERSTREAM_KAFKA_VERSION'] ?? state?.kafkaVersion ?? INFRA_VERSIONS.kafka,
+      opts.kafkaVersion ??
+      process.env['ORDERSTREAM_KAFKA_VERSION'] ??
+      state?.kafkaVersion ??
+      INFRA_VERSIONS.kafka,
     cacheDir,
     runDir: path.join(cacheDir, 'run'),
     dataDir: path.join(cacheDir, 'data'),
@@ -185,16 +189,22 @@ let mavenQueue: Promise<unknown> = Promise.resolve();
 export function mvn(args: string[], o: Resolved, cwd: string, signal?: AbortSignal): Promise<void> {
   const bin = process.env['ORDERSTREAM_MVN'] ?? 'mvn';
   const next = mavenQueue.then(async () => {
-    const r = await run(bin, ['-B', '-q', ...args], { cwd, timeoutMs: o.downloadTimeoutMs, signal }).catch(
-      (e: unknown) => {
-        const msg = e instanceof Error ? e.message : String(e);
-        if (msg.startsWith('cannot run')) {
-          throw new Error(`${msg}. Maven is needed once to fetch the jars: apt-get install maven, or set ORDERSTREAM_MVN`);
-        }
-        throw e;
-      },
-    );
-    if (r.code !== 0) throw new Error(`${bin} ${args.join(' ')} failed (exit ${r.code}):\n${lastLines(r.output, 40)}`);
+    const r = await run(bin, ['-B', '-q', ...args], {
+      label: `${bin} ${args[0] ?? ''}`,
+      cwd,
+      timeoutMs: o.downloadTimeoutMs,
+      signal,
+    }).catch((e: unknown) => {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (msg.startsWith('cannot run')) {
+        throw new Error(
+          `${msg}. Maven is needed once to fetch the jars: apt-get install maven, or set ORDERSTREAM_MVN`,
+        );
+      }
+      throw e;
+    });
+    if (r.code !== 0)
+      throw new Error(`${bin} ${args.join(' ')} failed (exit ${r.code}):\n${lastLines(r.output, 40)}`);
   });
   mavenQueue = next.catch(() => undefined);
   return next;

@@ -60,7 +60,9 @@ export async function registryJava(): Promise<JavaRuntime> {
   if (explicit) {
     const java = await probe(path.join(explicit, 'bin', 'java'));
     if (!java || java.major < 21) {
-      throw new Error(`ORDERSTREAM_REGISTRY_JAVA_HOME=${explicit} is not a Java 21+ runtime (${java?.version ?? 'cannot run'})`);
+      throw new Error(
+        `ORDERSTREAM_REGISTRY_JAVA_HOME=${explicit} is not a Java 21+ runtime (${java?.version ?? 'cannot run'})`,
+      );
     }
     return java;
   }

@@ -1,5 +1,5 @@
 // Process, port and polling helpers for the native infrastructure. Linux-first (uses /proc), Node built-ins only.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -50,7 +50,9 @@ export function processGroupOf(pid: number): number | undefined {
 /** The command line of a process, arguments joined by spaces ('' if unknown). */
 export function commandLine(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    if (HAS_PROC) return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    // No /proc (macOS): ask ps.
+    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8' }).trim();
   } catch {
     return '';
   }
@@ -75,7 +77,8 @@ function groupMembers(pgid: number): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(Number(entry));
-    if (fields && fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[2]) === pgid) pids.push(Number(entry));
+    if (fields && fields[0] !== 'Z' && fields[0] !== 'X' && Number(fields[2]) === pgid)
+      pids.push(Number(entry));
   }
   return pids;
 }
@@ -129,6 +132,8 @@ export async function spawnDetached(s: DetachedSpawn): Promise<number> {
 }
 
 export interface RunOptions {
+  /** How to name the command in errors (default: the command and its arguments). */
+  label?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs: number;
@@ -140,10 +145,20 @@ export interface RunResult {
   output: string;
 }
 
-/** Runs a command to completion, collecting stdout+stderr (last 256 KiB). Rejects on timeout, abort or spawn error. */
+/**
+ * Runs a command to completion, collecting stdout+stderr (last 256 KiB). Rejects on timeout, abort or spawn
+ * error. The command gets its own process group, so that a timeout or an abort also ends whatever it
+ * started (Maven's JVM, initdb's postgres).
+ */
 export function run(command: string, args: string[], o: RunOptions): Promise<RunResult> {
+  const label = o.label ?? `${command} ${args.join(' ')}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: o.cwd, env: o.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: o.cwd,
+      env: o.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let output = '';
     const collect = (chunk: Buffer): void => {
       output += chunk.toString('utf8');
@@ -152,17 +167,30 @@ export function run(command: string, args: string[], o: RunOptions): Promise<Run
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     let failure: Error | undefined;
-    const stop = (why: string): void => {
-      failure = new Error(`${command} ${args.join(' ')}: ${why}\n${lastLines(output, 40)}`);
-      child.kill('SIGKILL');
+    const stop = (error: Error): void => {
+      failure = error;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
     };
-    const timer = setTimeout(() => stop(`timed out after ${Math.round(o.timeoutMs / 1000)} s`), o.timeoutMs);
-    const onAbort = (): void => stop('aborted');
+    const timer = setTimeout(
+      () =>
+        stop(
+          new Error(
+            `${label}: timed out after ${Math.round(o.timeoutMs / 1000)} s\n${lastLines(output, 40)}`,
+          ),
+        ),
+      o.timeoutMs,
+    );
+    const onAbort = (): void => stop(new AbortedError(label));
+    if (o.signal?.aborted) onAbort();
     o.signal?.addEventListener('abort', onAbort, { once: true });
     child.once('error', (err) => {
       clearTimeout(timer);
       o.signal?.removeEventListener('abort', onAbort);
-      reject(new Error(`cannot run ${command}: ${err.message}`));
+      reject(new Error(`cannot run ${label}: ${err.message}`));
     });
     child.once('close', (code) => {
       clearTimeout(timer);
@@ -241,7 +269,9 @@ export async function waitFor(check: () => Promise<boolean> | boolean, o: WaitOp
     const left = deadline - Date.now();
     if (left <= 0) {
       const extra = o.onTimeout ? await o.onTimeout() : '';
-      throw new Error(`Timed out after ${Math.round(o.timeoutMs / 1000)} s waiting for ${o.what}${extra ? `\n${extra}` : ''}`);
+      throw new Error(
+        `Timed out after ${Math.round(o.timeoutMs / 1000)} s waiting for ${o.what}${extra ? `\n${extra}` : ''}`,
+      );
     }
     await delay(Math.min(interval, left));
   }
@@ -250,7 +280,7 @@ export async function waitFor(check: () => Promise<boolean> | boolean, o: WaitOp
 /** Thrown by waitFor when another part of the same `up` failed first. */
 export class AbortedError extends Error {
   constructor(what: string) {
-    super(`aborted while waiting for ${what}`);
+    super(`aborted: ${what}`);
     this.name = 'AbortedError';
   }
 }
@@ -286,10 +316,16 @@ export async function terminate(pid: number, o: TerminateOptions): Promise<void>
     await waitFor(gone, { what: `${o.name} (pid ${pid}) to exit`, timeoutMs: o.graceMs, intervalMs: 100 });
     return;
   } catch {
-    o.log(`${o.name} (pid ${pid}) did not exit within ${Math.round(o.graceMs / 1000)} s after ${o.signal}; sending SIGKILL`);
+    o.log(
+      `${o.name} (pid ${pid}) did not exit within ${Math.round(o.graceMs / 1000)} s after ${o.signal}; sending SIGKILL`,
+    );
   }
   send('SIGKILL', true);
-  await waitFor(gone, { what: `${o.name} (pid ${pid}) to exit after SIGKILL`, timeoutMs: 10_000, intervalMs: 100 });
+  await waitFor(gone, {
+    what: `${o.name} (pid ${pid}) to exit after SIGKILL`,
+    timeoutMs: 10_000,
+    intervalMs: 100,
+  });
 }
 
 export async function readPidFile(file: string): Promise<number | undefined> {

@@ -65,9 +65,12 @@ export class AvroCodec {
     try {
       return await this.registry.encode(id, value);
     } catch (error) {
-      throw new SchemaError(`Value does not match schema ${subjectFor(schema)}: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new SchemaError(
+        `Value does not match schema ${subjectFor(schema)}: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -80,7 +83,9 @@ export class AvroCodec {
     } catch (error) {
       const status = registryStatus(error);
       if (status !== undefined && status >= 500) {
-        throw new TransportError(`Schema registry unavailable: ${(error as Error).message}`, { cause: error });
+        throw new TransportError(`Schema registry unavailable: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       throw new DecodeError(`Cannot decode Avro payload: ${(error as Error).message}`, { cause: error });
     }
@@ -97,7 +102,9 @@ export class AvroCodec {
     } catch (error) {
       const status = registryStatus(error);
       if (status === 409 || status === 422) {
-        throw new SchemaError(`Schema registry rejected ${subject}: ${(error as Error).message}`, { cause: error });
+        throw new SchemaError(`Schema registry rejected ${subject}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       throw new TransportError(`Cannot register ${subject}: ${(error as Error).message}`, { cause: error });
     }

@@ -36,7 +36,10 @@ export function infrastructureFromEnv(env: NodeJS.ProcessEnv = process.env): Tes
   const source = env[INFRA_ENV.source];
   return {
     source: source === 'native' || source === 'testcontainers' ? source : 'environment',
-    kafkaBrokers: brokers.split(',').map((b) => b.trim()).filter(Boolean),
+    kafkaBrokers: brokers
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     schemaRegistryUrl: registry.replace(/\/+$/, ''),
     postgresUrl: postgres,
     versions: {

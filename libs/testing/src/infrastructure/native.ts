@@ -1,7 +1,7 @@
 /**
  * Native infrastructure: the same tools/infra code that `npm run infra:up` and the demo use.
  */
-import { infraDown, infraUp } from '@orderstream/infra';
+import { infraDown, infraUpDetailed } from '@orderstream/infra';
 import type { TestInfrastructure } from './infrastructure';
 
 export interface ProvidedInfrastructure {
@@ -11,26 +11,23 @@ export interface ProvidedInfrastructure {
 }
 
 export async function provideNative(log: (line: string) => void): Promise<ProvidedInfrastructure> {
-  const { endpoints, reused } = await upReportingReuse(log);
+  // Which parts this call started is decided under tools/infra's lock, so two runs starting at once agree.
+  const { endpoints, started } = await infraUpDetailed({ log });
   const pg = endpoints.postgres;
   const infra: TestInfrastructure = {
     source: 'native',
     kafkaBrokers: endpoints.kafkaBrokers,
     schemaRegistryUrl: endpoints.schemaRegistryUrl,
     postgresUrl: `postgres://${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/postgres`,
-    versions: { kafka: endpoints.versions.kafka, schemaRegistry: `Apicurio Registry ${endpoints.versions.apicurio}`, postgres: endpoints.versions.postgres },
+    versions: {
+      kafka: `Apache Kafka ${endpoints.versions.kafka}`,
+      schemaRegistry: `Apicurio Registry ${endpoints.versions.apicurio}`,
+      postgres: `PostgreSQL ${endpoints.versions.postgres}`,
+    },
   };
   return {
     infra,
     // Leave a stack the developer started themselves running; stop only what the tests brought up.
-    stop: reused ? async () => undefined : () => infraDown({ log }),
+    stop: started.length > 0 ? () => infraDown({ log }) : async () => undefined,
   };
-}
-
-async function upReportingReuse(log: (line: string) => void) {
-  const { infraStatus } = await import('@orderstream/infra');
-  const before = await infraStatus({});
-  const reused = before.parts.length > 0 && before.parts.every((p) => p.healthy);
-  const endpoints = await infraUp({ log });
-  return { endpoints, reused };
 }

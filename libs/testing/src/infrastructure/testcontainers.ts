@@ -32,7 +32,9 @@ function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -85,7 +87,15 @@ export async function provideTestcontainers(
       .withUsername('orderstream')
       .withPassword('orderstream') // local test default, not a secret
       .withDatabase('postgres')
-      .withCommand(['postgres', '-c', 'wal_level=logical', '-c', 'max_replication_slots=10', '-c', 'max_wal_senders=10'])
+      .withCommand([
+        'postgres',
+        '-c',
+        'wal_level=logical',
+        '-c',
+        'max_replication_slots=10',
+        '-c',
+        'max_wal_senders=10',
+      ])
       .start(),
   ]);
   const infra: TestInfrastructure = {
@@ -94,9 +104,9 @@ export async function provideTestcontainers(
     schemaRegistryUrl: `http://${registry.getHost()}:${registry.getMappedPort(8080)}/apis/ccompat/v7`,
     postgresUrl: postgres.getConnectionUri(),
     versions: {
-      kafka: tagOf(images.kafka),
+      kafka: `Apache Kafka ${tagOf(images.kafka)}`,
       schemaRegistry: `Apicurio Registry ${tagOf(images.apicurio)}`,
-      postgres: tagOf(images.postgres),
+      postgres: `PostgreSQL ${tagOf(images.postgres)}`,
     },
   };
   return {

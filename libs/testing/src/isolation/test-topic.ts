@@ -5,7 +5,14 @@ import { uniqueName } from './unique-name';
  * libs/messaging so the messaging library's own tests can use it without a dependency cycle.
  */
 export interface TopicCreator {
-  createTopics(topics: { topic: string; partitions?: number; replicationFactor?: number; config?: Record<string, string> }[]): Promise<unknown>;
+  createTopics(
+    topics: {
+      topic: string;
+      partitions?: number;
+      replicationFactor?: number;
+      config?: Record<string, string>;
+    }[],
+  ): Promise<unknown>;
 }
 
 /** Creates a topic only this test uses and returns its name. */

@@ -10,5 +10,7 @@ export function uniqueName(prefix: string): string {
 
 /** The same, shaped for PostgreSQL identifiers (lower case, underscores). */
 export function uniqueIdentifier(prefix: string): string {
-  return uniqueName(prefix).replace(/[^a-z0-9]/gi, '_').toLowerCase();
+  return uniqueName(prefix)
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase();
 }

@@ -4,7 +4,13 @@
  * this test is the standing evidence that kafkajs 2.2.4 still speaks to it.
  */
 import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
-import type { AdminPort, ConsumedRecord, ConsumerPort, KafkaClient, ProducerPort } from '../../ports/kafka-client.port';
+import type {
+  AdminPort,
+  ConsumedRecord,
+  ConsumerPort,
+  KafkaClient,
+  ProducerPort,
+} from '../../ports/kafka-client.port';
 import { createKafkaJsClient } from './kafkajs-client';
 
 describe('kafkajs adapter against the real broker', () => {
@@ -13,7 +19,10 @@ describe('kafkajs adapter against the real broker', () => {
   const opened: (ProducerPort | ConsumerPort)[] = [];
 
   beforeAll(async () => {
-    client = createKafkaJsClient({ brokers: testInfrastructure().kafkaBrokers, clientId: 'kafkajs-conformance' });
+    client = createKafkaJsClient({
+      brokers: testInfrastructure().kafkaBrokers,
+      clientId: 'kafkajs-conformance',
+    });
     admin = client.admin();
     await admin.connect();
   });
@@ -30,17 +39,31 @@ describe('kafkajs adapter against the real broker', () => {
   }
 
   /** Consumes from the beginning until `count` records arrived; commits each one manually. */
-  async function consume(topic: string, groupId: string, count: number, isolation?: 'read_committed'): Promise<ConsumedRecord[]> {
+  async function consume(
+    topic: string,
+    groupId: string,
+    count: number,
+    isolation?: 'read_committed',
+  ): Promise<ConsumedRecord[]> {
     const consumer = await connected(client.consumer({ groupId, ...(isolation ? { isolation } : {}) }));
     await consumer.subscribe([topic], { fromBeginning: true });
     const records: ConsumedRecord[] = [];
     await consumer.run({
       eachRecord: async (record) => {
         records.push(record);
-        await consumer.commit([{ topic: record.topic, partition: record.partition, offset: (BigInt(record.offset) + 1n).toString() }]);
+        await consumer.commit([
+          {
+            topic: record.topic,
+            partition: record.partition,
+            offset: (BigInt(record.offset) + 1n).toString(),
+          },
+        ]);
       },
     });
-    await waitFor(() => records.length >= count, { description: `${count} records on ${topic}`, timeoutMs: 30_000 });
+    await waitFor(() => records.length >= count, {
+      description: `${count} records on ${topic}`,
+      timeoutMs: 30_000,
+    });
     return records;
   }
 
@@ -68,7 +91,14 @@ describe('kafkajs adapter against the real broker', () => {
     expect(metadata).toEqual([{ topic, partition: 0, offset: '0' }]);
 
     const records = await consume(topic, groupId, 2);
-    expect(records.map((r) => [r.key?.toString(), r.value?.toString(), r.headers['ce_type']?.toString(), r.offset])).toEqual([
+    expect(
+      records.map((r) => [
+        r.key?.toString(),
+        r.value?.toString(),
+        r.headers['ce_type']?.toString(),
+        r.offset,
+      ]),
+    ).toEqual([
       ['order-1', 'one', 'test.one', '0'],
       ['order-1', 'two', 'test.two', '1'],
     ]);

@@ -55,7 +55,9 @@ function toKafkaJsMessage(record: OutgoingRecord): Message {
   return message;
 }
 
-function toMetadata(results: { topicName: string; partition: number; baseOffset?: string }[]): RecordMetadata[] {
+function toMetadata(
+  results: { topicName: string; partition: number; baseOffset?: string }[],
+): RecordMetadata[] {
   return results.map((r) => ({ topic: r.topicName, partition: r.partition, offset: r.baseOffset ?? '-1' }));
 }
 
@@ -69,7 +71,9 @@ function toHeaders(headers: IHeaders | undefined): Record<string, Buffer | undef
   return out;
 }
 
-function groupByTopic(offsets: TopicPartitionOffset[]): { topic: string; partitions: { partition: number; offset: string }[] }[] {
+function groupByTopic(
+  offsets: TopicPartitionOffset[],
+): { topic: string; partitions: { partition: number; offset: string }[] }[] {
   const topics = new Map<string, { partition: number; offset: string }[]>();
   for (const o of offsets) {
     const list = topics.get(o.topic) ?? [];
@@ -83,12 +87,16 @@ class KafkaJsTransaction implements ProducerTransaction {
   constructor(private readonly tx: Transaction) {}
 
   async send(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]> {
-    const result = await transport('transactional send', () => this.tx.send({ topic, messages: records.map(toKafkaJsMessage) }));
+    const result = await transport('transactional send', () =>
+      this.tx.send({ topic, messages: records.map(toKafkaJsMessage) }),
+    );
     return toMetadata(result);
   }
 
   sendOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void> {
-    return transport('sendOffsets', () => this.tx.sendOffsets({ consumerGroupId: groupId, topics: groupByTopic(offsets) }));
+    return transport('sendOffsets', () =>
+      this.tx.sendOffsets({ consumerGroupId: groupId, topics: groupByTopic(offsets) }),
+    );
   }
 
   commit(): Promise<void> {
@@ -116,7 +124,12 @@ class KafkaJsProducer implements ProducerPort {
 
   async send(topic: string, records: OutgoingRecord[]): Promise<RecordMetadata[]> {
     const result = await transport('send', () =>
-      this.producer.send({ topic, acks: -1, compression: this.compression, messages: records.map(toKafkaJsMessage) }),
+      this.producer.send({
+        topic,
+        acks: -1,
+        compression: this.compression,
+        messages: records.map(toKafkaJsMessage),
+      }),
     );
     return toMetadata(result);
   }
@@ -138,7 +151,9 @@ class KafkaJsConsumer implements ConsumerPort {
   }
 
   subscribe(topics: string[], options: { fromBeginning?: boolean } = {}): Promise<void> {
-    return transport('subscribe', () => this.consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false }));
+    return transport('subscribe', () =>
+      this.consumer.subscribe({ topics, fromBeginning: options.fromBeginning ?? false }),
+    );
   }
 
   run(options: ConsumerRunOptions): Promise<void> {
@@ -211,7 +226,9 @@ class KafkaJsAdmin implements AdminPort {
   }
 
   async fetchCommittedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]> {
-    const result = await transport('fetchOffsets', () => this.admin.fetchOffsets({ groupId, topics: [topic] }));
+    const result = await transport('fetchOffsets', () =>
+      this.admin.fetchOffsets({ groupId, topics: [topic] }),
+    );
     return (result[0]?.partitions ?? []).map((p) => ({ partition: p.partition, offset: p.offset }));
   }
 

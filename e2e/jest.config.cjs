@@ -1,0 +1,1 @@
+module.exports = { ...require('../jest.preset.cjs').e2e, displayName: '@orderstream/e2e' };

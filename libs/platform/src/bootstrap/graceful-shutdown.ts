@@ -1,0 +1,44 @@
+import type { INestApplication } from '@nestjs/common';
+import type { ServiceLogger } from '../logging/service-logger';
+
+export interface GracefulShutdownOptions {
+  logger: ServiceLogger;
+  /** Past this, the process logs and exits with code 1 instead of waiting for a stuck hook. */
+  timeoutMs: number;
+}
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * On SIGTERM or SIGINT: stop accepting HTTP, let in-flight requests finish, run Nest's shutdown hooks
+ * (DataSources closed, Kafka disconnected), then exit 0. A second signal is not caught, so it terminates
+ * the process at once: the operator's way out of a shutdown that hangs.
+ */
+export function installGracefulShutdown(
+  app: INestApplication,
+  { logger, timeoutMs }: GracefulShutdownOptions,
+): void {
+  const shutdown = (signal: NodeJS.Signals): void => {
+    for (const other of SIGNALS) process.removeListener(other, shutdown);
+    logger.info({ signal, timeoutMs }, 'shutting down');
+
+    // unref: the deadline alone must not keep an otherwise finished process alive.
+    setTimeout(() => {
+      logger.error({ signal, timeoutMs }, 'shutdown timed out, exiting');
+      process.exit(1);
+    }, timeoutMs).unref();
+
+    app.close().then(
+      () => {
+        logger.info({ signal }, 'shutdown complete');
+        // Explicit: a client library's stray timer must not turn a clean shutdown into a timeout.
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error, signal }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of SIGNALS) process.on(signal, shutdown);
+}

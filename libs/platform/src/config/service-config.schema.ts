@@ -1,0 +1,29 @@
+/**
+ * The variables every service reads. A service extends this schema with its own variables
+ * (`serviceConfigSchema({ … }).extend({ DATABASE_URL: postgresUrl() })`) and the platform validates the
+ * result at boot, before Nest starts.
+ */
+import { z } from 'zod';
+import { brokerList, httpUrl, logLevel, port, positiveInt } from './env-fields';
+
+export interface ServiceIdentity {
+  /** Short, stable service name: logged on every line, the `service` metrics label, the default Kafka client id. */
+  name: string;
+  defaultPort: number;
+}
+
+export function serviceConfigSchema({ name, defaultPort }: ServiceIdentity) {
+  return z.object({
+    PORT: port().default(defaultPort),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    LOG_LEVEL: logLevel().default('info'),
+    KAFKA_BROKERS: brokerList(),
+    KAFKA_CLIENT_ID: z.string().min(1).default(name),
+    SCHEMA_REGISTRY_URL: httpUrl(),
+    /** How long a graceful shutdown may take before the process gives up and exits with code 1. */
+    SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),
+  });
+}
+
+/** The validated common configuration; each service's config type extends it. */
+export type ServiceConfig = z.output<ReturnType<typeof serviceConfigSchema>>;

@@ -1,0 +1,16 @@
+/** Injection tokens of the platform's providers. */
+
+/** The service's root pino logger (`ServiceLogger`). */
+export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
+
+/** The service's `KafkaClient` from @orderstream/messaging, shared by everything that talks to Kafka. */
+export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
+
+/** The service's prom-client `Registry`: register custom metrics here so `/metrics` exposes them. */
+export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
+
+/** The resolved `PlatformOptions` the module was registered with. */
+export const PLATFORM_OPTIONS = Symbol('PLATFORM_OPTIONS');
+
+/** Internal: the DataSources the readiness check pings (`CheckedDataSource[]`). */
+export const HEALTH_DATA_SOURCES = Symbol('HEALTH_DATA_SOURCES');

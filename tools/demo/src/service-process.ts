@@ -1,0 +1,87 @@
+/**
+ * Starts a built service as a child process, waits until it is ready, and stops it with SIGTERM the way an
+ * orchestrator would, so a slow or unclean shutdown shows up as a failure instead of a hang.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { ServiceName } from './services';
+
+export interface ServiceProcess {
+  name: ServiceName;
+  url: string;
+  pid: number;
+  /** The service's JSON log lines, as written. */
+  logFile: string;
+  /** Sends SIGTERM and resolves with the exit code; SIGKILL after `timeoutMs`. */
+  stop(timeoutMs?: number): Promise<number | null>;
+  /** Resolves when the process exits for any reason. */
+  exited: Promise<number | null>;
+}
+
+export interface StartServiceOptions {
+  name: ServiceName;
+  port: number;
+  env: Record<string, string>;
+  workspaceRoot: string;
+  logDir: string;
+  readyTimeoutMs?: number;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function isReady(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+    return response.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+export async function startService(options: StartServiceOptions): Promise<ServiceProcess> {
+  const { name, port, workspaceRoot } = options;
+  const entry = join(workspaceRoot, 'apps', name, 'dist', 'main.js');
+  const logFile = join(options.logDir, `${name}.log`);
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child: ChildProcess = spawn(process.execPath, [entry], {
+    cwd: workspaceRoot,
+    env: { ...process.env, ...options.env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let exitCode: number | null | undefined;
+  void exited.then((code) => (exitCode = code));
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  while (!(await isReady(url))) {
+    if (exitCode !== undefined)
+      throw new Error(`${name} exited with code ${exitCode} before it was ready; see ${logFile}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(
+        `${name} was not ready at ${url}/health/ready within ${options.readyTimeoutMs ?? 60_000} ms; see ${logFile}`,
+      );
+    }
+    await pause(200);
+  }
+
+  return {
+    name,
+    url,
+    pid: child.pid ?? -1,
+    logFile,
+    exited,
+    async stop(timeoutMs = 15_000) {
+      if (exitCode !== undefined) return exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
+}

@@ -33,16 +33,26 @@ describe('the four services, as processes', () => {
   const logDir = mkdtempSync(join(tmpdir(), 'orderstream-e2e-'));
   const databases: TestDatabase[] = [];
   const services = new Map<ServiceName, ServiceProcess>();
+  const service = (name: ServiceName): ServiceProcess => {
+    const found = services.get(name);
+    if (!found) throw new Error(`${name} did not start`);
+    return found;
+  };
 
   beforeAll(async () => {
-    const [orders, payments, inventory] = await Promise.all(
-      ['orders', 'payments', 'inventory'].map((svc) => createTestDatabase(infra.postgresUrl, `e2e_${svc}`)),
-    );
-    databases.push(orders!, payments!, inventory!);
+    const database = async (service: string) => {
+      const db = await createTestDatabase(infra.postgresUrl, `e2e_${service}`);
+      databases.push(db);
+      return db.url;
+    };
     const endpoints = {
       kafkaBrokers: infra.kafkaBrokers,
       schemaRegistryUrl: infra.schemaRegistryUrl,
-      databases: { orders: orders!.url, payments: payments!.url, inventory: inventory!.url },
+      databases: {
+        orders: await database('orders'),
+        payments: await database('payments'),
+        inventory: await database('inventory'),
+      },
     };
     const started = await Promise.all(
       SERVICE_NAMES.map(async (name) => {
@@ -59,24 +69,24 @@ describe('the four services, as processes', () => {
   });
 
   it.each(SERVICE_NAMES)('%s is live and ready, with JSON health details and metrics', async (name) => {
-    const service = services.get(name)!;
-    const live = await fetch(`${service.url}/health/live`);
+    const { url } = service(name);
+    const live = await fetch(`${url}/health/live`);
     expect(live.status).toBe(200);
 
-    const ready = await fetch(`${service.url}/health/ready`);
+    const ready = await fetch(`${url}/health/ready`);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { status: string; info: Record<string, { status: string }> };
     expect(body.status).toBe('ok');
     expect(Object.keys(body.info)).toEqual(expect.arrayContaining(['kafka']));
     for (const check of Object.values(body.info)) expect(check.status).toBe('up');
 
-    const metrics = await fetch(`${service.url}/metrics`);
+    const metrics = await fetch(`${url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('process_cpu_seconds_total');
   });
 
   it('answers an unknown route with problem+json and echoes the request id', async () => {
-    const response = await fetch(`${services.get('orders')!.url}/no-such-route`, {
+    const response = await fetch(`${service('orders').url}/no-such-route`, {
       headers: { 'x-request-id': 'e2e-req-1' },
     });
     expect(response.status).toBe(404);

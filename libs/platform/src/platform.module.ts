@@ -12,20 +12,14 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { ServiceConfig } from './config/service-config.schema';
 import { DatabaseLogger } from './database/database.logger';
-import { HealthController, type CheckedDataSource } from './health/health.controller';
+import { HealthController, type ReadinessSettings } from './health/health.controller';
 import { KafkaHealthIndicator } from './health/kafka.health-indicator';
 import { ProblemDetailsFilter } from './http/problem-details.filter';
 import { httpLoggingOptions } from './logging/http-logging.options';
 import { createServiceLogger, type ServiceLogger } from './logging/service-logger';
 import { createMetricsRegistry } from './metrics/metrics-registry';
 import { MetricsController } from './metrics/metrics.controller';
-import {
-  HEALTH_DATA_SOURCES,
-  KAFKA_CLIENT,
-  METRICS_REGISTRY,
-  PLATFORM_OPTIONS,
-  SERVICE_LOGGER,
-} from './platform.tokens';
+import { KAFKA_CLIENT, METRICS_REGISTRY, READINESS_SETTINGS, SERVICE_LOGGER } from './platform.tokens';
 
 export interface PlatformOptions {
   /** Short, stable service name (`orders`): in every log line and on every metric. */
@@ -67,10 +61,6 @@ export class PlatformModule {
 
     const providers: Provider[] = [
       { provide: SERVICE_LOGGER, useValue: logger },
-      {
-        provide: PLATFORM_OPTIONS,
-        useValue: { ...options, readinessTimeoutMs: options.readinessTimeoutMs ?? 2_000 },
-      },
       { provide: METRICS_REGISTRY, useFactory: () => createMetricsRegistry(options.service) },
       {
         provide: KAFKA_CLIENT,
@@ -78,14 +68,20 @@ export class PlatformModule {
           createKafkaJsClient({
             brokers: options.config.KAFKA_BROKERS,
             clientId: options.config.KAFKA_CLIENT_ID,
-            logger: logger.child({ component: 'kafka' }),
+            // The adapter tags its lines with `component: 'kafkajs'` itself.
+            logger,
           }),
       },
       {
-        provide: HEALTH_DATA_SOURCES,
+        provide: READINESS_SETTINGS,
         inject: databases.map((db) => getDataSourceToken(db.dataSourceName)),
-        useFactory: (...dataSources: DataSource[]): CheckedDataSource[] =>
-          databases.map((db, i) => ({ name: db.name, dataSource: dataSources[i] as DataSource })),
+        useFactory: (...dataSources: DataSource[]): ReadinessSettings => ({
+          dataSources: databases.map((db, i) => ({
+            name: db.name,
+            dataSource: dataSources[i] as DataSource,
+          })),
+          timeoutMs: options.readinessTimeoutMs ?? 2_000,
+        }),
       },
       KafkaHealthIndicator,
       { provide: APP_FILTER, useClass: ProblemDetailsFilter },

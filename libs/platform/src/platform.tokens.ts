@@ -9,8 +9,5 @@ export const KAFKA_CLIENT = Symbol('KAFKA_CLIENT');
 /** The service's prom-client `Registry`: register custom metrics here so `/metrics` exposes them. */
 export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
-/** The resolved `PlatformOptions` the module was registered with. */
-export const PLATFORM_OPTIONS = Symbol('PLATFORM_OPTIONS');
-
-/** Internal: the DataSources the readiness check pings (`CheckedDataSource[]`). */
-export const HEALTH_DATA_SOURCES = Symbol('HEALTH_DATA_SOURCES');
+/** Internal: what the readiness endpoint checks (`ReadinessSettings`). */
+export const READINESS_SETTINGS = Symbol('READINESS_SETTINGS');

@@ -9,5 +9,6 @@ export {
 export type { ProvidedInfrastructure } from './infrastructure/native';
 export * from './isolation/unique-name';
 export * from './isolation/test-database';
+export * from './isolation/migrated-database';
 export * from './isolation/test-topic';
 export * from './wait/wait-for';

@@ -243,6 +243,8 @@ export function toEnv(e: InfraEndpoints): Record<string, string> {
     POSTGRES_PORT: String(port),
     POSTGRES_USER: user,
     POSTGRES_PASSWORD: password,
+    // Server-level URL (the maintenance database): what tests use to create databases of their own.
+    POSTGRES_URL: url('postgres'),
     ORDERS_DATABASE_URL: url(databases.orders),
     PAYMENTS_DATABASE_URL: url(databases.payments),
     INVENTORY_DATABASE_URL: url(databases.inventory),

@@ -26,7 +26,7 @@ export interface ServiceDefinition<S extends z.ZodType<ServiceConfig>> {
 /**
  * Starts the service and returns the listening application. Owns the process: on invalid configuration
  * or a failed start it logs one fatal line and exits with code 1, and it installs the SIGTERM/SIGINT
- * handlers (see installGracefulShutdown). Tests build the root module with Nest's testing tools instead.
+ * handlers (see installGracefulShutdown). Tests create an application from the root module themselves.
  */
 export async function bootstrapService<S extends z.ZodType<ServiceConfig>>(
   definition: ServiceDefinition<S>,

@@ -22,11 +22,12 @@ export function installGracefulShutdown(
     for (const other of SIGNALS) process.removeListener(other, shutdown);
     logger.info({ signal, timeoutMs }, 'shutting down');
 
-    // unref: the deadline alone must not keep an otherwise finished process alive.
+    // Deliberately not unref'd: a hook stuck on a promise with no I/O behind it would otherwise let the
+    // event loop drain and the process end with code 0 before its work is done.
     setTimeout(() => {
       logger.error({ signal, timeoutMs }, 'shutdown timed out, exiting');
       process.exit(1);
-    }, timeoutMs).unref();
+    }, timeoutMs);
 
     app.close().then(
       () => {

@@ -15,10 +15,10 @@ export interface ServiceIdentity {
 export function serviceConfigSchema({ name, defaultPort }: ServiceIdentity) {
   return z.object({
     PORT: port().default(defaultPort),
-    HOST: z.string().min(1).default('0.0.0.0'),
+    HOST: z.string().default('0.0.0.0'),
     LOG_LEVEL: logLevel().default('info'),
     KAFKA_BROKERS: brokerList(),
-    KAFKA_CLIENT_ID: z.string().min(1).default(name),
+    KAFKA_CLIENT_ID: z.string().default(name),
     SCHEMA_REGISTRY_URL: httpUrl(),
     /** How long a graceful shutdown may take before the process gives up and exits with code 1. */
     SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),

@@ -6,30 +6,26 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import type { DataSource } from 'typeorm';
-import { HEALTH_DATA_SOURCES, PLATFORM_OPTIONS } from '../platform.tokens';
+import { READINESS_SETTINGS } from '../platform.tokens';
 import { HealthCheckFailedFilter } from './health-check-failed.filter';
 import { KafkaHealthIndicator } from './kafka.health-indicator';
 
-/** A DataSource the readiness check pings, with the name it is reported under. */
-export interface CheckedDataSource {
-  name: string;
-  dataSource: DataSource;
+export interface ReadinessSettings {
+  /** The DataSources to ping, each with the name it is reported under (`postgres:<name>`). */
+  dataSources: readonly { name: string; dataSource: DataSource }[];
+  /** How long one check of one dependency may take before it counts as down. */
+  timeoutMs: number;
 }
 
 @Controller('health')
 @UseFilters(HealthCheckFailedFilter)
 export class HealthController {
-  private readonly timeoutMs: number;
-
   constructor(
     private readonly health: HealthCheckService,
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
-    @Inject(HEALTH_DATA_SOURCES) private readonly dataSources: readonly CheckedDataSource[],
-    @Inject(PLATFORM_OPTIONS) options: { readinessTimeoutMs: number },
-  ) {
-    this.timeoutMs = options.readinessTimeoutMs;
-  }
+    @Inject(READINESS_SETTINGS) private readonly readiness: ReadinessSettings,
+  ) {}
 
   /**
    * Liveness: the process runs and serves HTTP. It checks no dependency on purpose: a database outage
@@ -45,12 +41,13 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    const checks: HealthIndicatorFunction[] = this.dataSources.map(
+    const { dataSources, timeoutMs } = this.readiness;
+    const checks: HealthIndicatorFunction[] = dataSources.map(
       ({ name, dataSource }) =>
         () =>
-          this.postgres.pingCheck(`postgres:${name}`, { connection: dataSource }).withTimeout(this.timeoutMs),
+          this.postgres.pingCheck(`postgres:${name}`, { connection: dataSource }).withTimeout(timeoutMs),
     );
-    checks.push(() => this.kafka.isHealthy('kafka', this.timeoutMs));
+    checks.push(() => this.kafka.isHealthy('kafka', timeoutMs));
     return this.health.check(checks);
   }
 }

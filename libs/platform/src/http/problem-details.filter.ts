@@ -25,9 +25,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<ServerResponse>();
     const { httpAdapter } = this.adapterHost;
 
-    const url = String(httpAdapter.getRequestUrl(request) ?? '');
+    // The path only: a query string may carry tokens or personal data.
+    const path = String(httpAdapter.getRequestUrl(request) ?? '').split('?')[0];
     const problem = problemDetailsFor(exception, {
-      instance: url.split('?')[0],
+      instance: path,
       ...(typeof request.id === 'string' ? { requestId: request.id } : {}),
     });
     if (problem.status >= 500) {

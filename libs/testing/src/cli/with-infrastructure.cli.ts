@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   out(`[infra] ready in ${((Date.now() - started) / 1000).toFixed(1)} s via ${infra.source}: ${versions}`);
 
   const summaryDir = mkdtempSync(join(tmpdir(), 'orderstream-tests-'));
-  let exitCode = 1;
+  let exitCode: number;
   try {
     exitCode = await runCommand(command, {
       ...process.env,

@@ -40,7 +40,7 @@ export async function waitFor<T>(
   const timeoutMs = options.timeoutMs ?? 30_000;
   const intervalMs = options.intervalMs ?? 100;
   const deadline = Date.now() + timeoutMs;
-  let last: unknown = 'nothing yet';
+  let last: unknown;
   for (;;) {
     try {
       const value = await probe();

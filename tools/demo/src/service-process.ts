@@ -48,10 +48,18 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     cwd: workspaceRoot,
     env: { ...process.env, ...options.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: Ctrl-C in a terminal reaches only the launcher, which then stops the services
+    // one signal each, in order, and can report how each one exited.
+    detached: true,
   });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (signal) log.write(`${JSON.stringify({ msg: `launcher: ${name} was killed by ${signal}` })}\n`);
+      resolve(code);
+    }),
+  );
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
 

@@ -67,13 +67,83 @@ export interface ConsumerOptions {
   groupId: string;
   /** `read_committed` hides records of aborted and open transactions. Default: read_committed. */
   isolation?: 'read_committed' | 'read_uncommitted';
+  /** How long the coordinator waits without a heartbeat before it evicts the member. Default 30 s. */
   sessionTimeoutMs?: number;
+  /** How long the coordinator waits for every member to rejoin during a rebalance. Default 60 s. */
+  rebalanceTimeoutMs?: number;
+  /** The least time between two heartbeats; `heartbeat()` calls in between are free. Default 3 s. */
   heartbeatIntervalMs?: number;
+  /**
+   * Longest time the broker holds a fetch open when there is nothing new. It also bounds how long
+   * `disconnect` waits for the fetch in flight, so shutdown is at most about this long. Default 5 s.
+   */
+  fetchMaxWaitMs?: number;
+  /** Most bytes fetched per partition in one request, i.e. the rough size of one batch. Default 1 MiB. */
+  maxBytesPerPartition?: number;
 }
 
-export interface ConsumerRunOptions {
-  /** Called for each record, in order within a partition; the next record of that partition waits. */
+/** Topics with all their partitions (`partitions` left out) or with the listed ones. */
+export interface TopicPartitions {
+  topic: string;
+  partitions?: number[];
+}
+
+/** The records of one partition returned by one fetch, in offset order. */
+export interface ConsumedBatch {
+  topic: string;
+  partition: number;
+  records: ConsumedRecord[];
+  /** The partition's log-end offset when fetched (the offset the next produced record will get). */
+  highWatermark: string;
+}
+
+/** What a batch handler may do with the consumer while it works through a batch. */
+export interface BatchControls {
+  /**
+   * Sends a heartbeat if one is due (cheap to call often). Rejects when the group is rebalancing or the
+   * member was evicted: stop starting records, commit what is finished, and let that rejection propagate
+   * out of `eachBatch` so the client rejoins the group.
+   */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping. */
+  isRunning(): boolean;
+  /** True once `seek` was called on this partition: the rest of this batch is obsolete. */
+  isStale(): boolean;
+  /**
+   * Marks the records up to and including `offset` as consumed: the next fetch of this partition starts
+   * after it. Not a commit. Records left unresolved are fetched again, so a batch handler that stops
+   * half-way resolves only what it finished.
+   */
+  resolveOffset(offset: string): void;
+}
+
+/** Per-record consumption, in order within a partition; the next record of that partition waits. */
+export interface EachRecordRunOptions {
   eachRecord(record: ConsumedRecord): Promise<void>;
+  eachBatch?: never;
+}
+
+/**
+ * Per-batch consumption: one call per partition per fetch, never two at once for the same partition.
+ * Nothing is resolved or committed automatically: the handler calls `resolveOffset` and `commit`.
+ */
+export interface EachBatchRunOptions {
+  eachBatch(batch: ConsumedBatch, controls: BatchControls): Promise<void>;
+  /** How many partitions' batches are handled at the same time. Default 1. */
+  partitionsConsumedConcurrently?: number;
+  eachRecord?: never;
+}
+
+export type ConsumerRunOptions = EachRecordRunOptions | EachBatchRunOptions;
+
+/** Group membership events, for health indicators, metrics and logs. */
+export interface ConsumerEvents {
+  /** The member joined (or rejoined) the group and received these partitions. */
+  'group-join': { groupId: string; memberId: string; isLeader: boolean; assignments: TopicPartitions[] };
+  /** The group started rebalancing; the assignment is void until the next `group-join`. */
+  rebalancing: { groupId: string; memberId: string };
+  /** The client gave up on an error; `restart` says whether it rejoins by itself. */
+  crash: { groupId: string; error: Error; restart: boolean };
 }
 
 export interface ConsumerPort {
@@ -82,8 +152,16 @@ export interface ConsumerPort {
   /** Starts fetching. Offsets are never committed automatically: call `commit`. */
   run(options: ConsumerRunOptions): Promise<void>;
   commit(offsets: TopicPartitionOffset[]): Promise<void>;
-  pause(topicPartitions: { topic: string; partitions?: number[] }[]): void;
-  resume(topicPartitions: { topic: string; partitions?: number[] }[]): void;
+  /** The next fetch of the partition starts at `offset` (only after `run`; no commit). */
+  seek(topic: string, partition: number, offset: string): void;
+  /** Stops fetching the partitions; what was fetched already is still handed out. */
+  pause(topicPartitions: TopicPartitions[]): void;
+  resume(topicPartitions: TopicPartitions[]): void;
+  /** The partitions assigned to this member since the last `group-join` (empty while rebalancing). */
+  assignments(): TopicPartitions[];
+  /** Subscribes to a group event; returns the unsubscribe function. */
+  on<E extends keyof ConsumerEvents>(event: E, listener: (payload: ConsumerEvents[E]) => void): () => void;
+  /** Leaves the group (after the batches in progress return) and closes the connections. */
   disconnect(): Promise<void>;
 }
 

@@ -2,13 +2,16 @@
  * The kafkajs adapter: the only code in the workspace that imports kafkajs (enforced by lint).
  * It maps the library's ports onto kafkajs and turns kafkajs errors into `TransportError`s.
  */
+import { EventEmitter } from 'node:events';
 import {
   CompressionTypes,
   Kafka,
   logLevel,
   type Admin,
   type Consumer,
+  type EachBatchPayload,
   type IHeaders,
+  type KafkaMessage,
   type LogEntry,
   type Message,
   type Producer,
@@ -20,9 +23,11 @@ import type {
   AdminPort,
   ClusterDescription,
   ConsumedRecord,
+  ConsumerEvents,
   ConsumerOptions,
   ConsumerPort,
   ConsumerRunOptions,
+  EachBatchRunOptions,
   KafkaClient,
   KafkaClientConfig,
   OutgoingRecord,
@@ -32,6 +37,7 @@ import type {
   ProducerTransaction,
   RecordMetadata,
   TopicPartitionOffset,
+  TopicPartitions,
   TopicSpec,
 } from '../../ports/kafka-client.port';
 
@@ -143,8 +149,49 @@ class KafkaJsProducer implements ProducerPort {
   }
 }
 
+function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: toHeaders(message.headers),
+    timestamp: message.timestamp,
+  };
+}
+
 class KafkaJsConsumer implements ConsumerPort {
-  constructor(private readonly consumer: Consumer) {}
+  private readonly events = new EventEmitter();
+  private assigned: TopicPartitions[] = [];
+
+  constructor(private readonly consumer: Consumer) {
+    // kafkajs reports membership only through instrumentation events; keep the last assignment for
+    // `assignments()` and re-emit the events in the port's vocabulary.
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.assigned = Object.entries(payload.memberAssignment).map(([topic, partitions]) => ({
+        topic,
+        partitions: [...partitions].sort((a, b) => a - b),
+      }));
+      this.emit('group-join', {
+        groupId: payload.groupId,
+        memberId: payload.memberId,
+        isLeader: payload.isLeader,
+        assignments: this.assignments(),
+      });
+    });
+    consumer.on(consumer.events.REBALANCING, ({ payload }) => {
+      this.assigned = [];
+      this.emit('rebalancing', { groupId: payload.groupId, memberId: payload.memberId });
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.assigned = [];
+      this.emit('crash', { groupId: payload.groupId, error: payload.error, restart: payload.restart });
+    });
+    consumer.on(consumer.events.STOP, () => {
+      this.assigned = [];
+    });
+  }
 
   connect(): Promise<void> {
     return transport('consumer connect', () => this.consumer.connect());
@@ -157,33 +204,85 @@ class KafkaJsConsumer implements ConsumerPort {
   }
 
   run(options: ConsumerRunOptions): Promise<void> {
+    if (options.eachBatch) {
+      const eachBatch = options.eachBatch;
+      return this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.handleBatch(payload, eachBatch),
+      });
+    }
+    const eachRecord = options.eachRecord;
     return this.consumer.run({
       autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
-        const record: ConsumedRecord = {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key,
-          value: message.value,
-          headers: toHeaders(message.headers),
-          timestamp: message.timestamp,
-        };
-        await options.eachRecord(record);
-      },
+      eachMessage: ({ topic, partition, message }) => eachRecord(toConsumedRecord(topic, partition, message)),
     });
+  }
+
+  private async handleBatch(
+    { batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload,
+    eachBatch: EachBatchRunOptions['eachBatch'],
+  ): Promise<void> {
+    // A failed heartbeat is usually a rebalance. The port hands the caller a TransportError, but kafkajs
+    // must get its own error back out of eachBatch: it recognises a rebalance by it and rejoins the group.
+    let heartbeatFailure: unknown;
+    try {
+      await eachBatch(
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          highWatermark: batch.highWatermark,
+          records: batch.messages.map((m) => toConsumedRecord(batch.topic, batch.partition, m)),
+        },
+        {
+          heartbeat: async () => {
+            try {
+              await heartbeat();
+            } catch (error) {
+              heartbeatFailure = error;
+              throw new TransportError(`Kafka heartbeat failed: ${(error as Error).message}`, {
+                cause: error,
+              });
+            }
+          },
+          isRunning,
+          isStale,
+          resolveOffset,
+        },
+      );
+    } catch (error) {
+      throw heartbeatFailure ?? error;
+    }
   }
 
   commit(offsets: TopicPartitionOffset[]): Promise<void> {
     return transport('commitOffsets', () => this.consumer.commitOffsets(offsets));
   }
 
-  pause(topicPartitions: { topic: string; partitions?: number[] }[]): void {
+  seek(topic: string, partition: number, offset: string): void {
+    this.consumer.seek({ topic, partition, offset });
+  }
+
+  pause(topicPartitions: TopicPartitions[]): void {
     this.consumer.pause(topicPartitions);
   }
 
-  resume(topicPartitions: { topic: string; partitions?: number[] }[]): void {
+  resume(topicPartitions: TopicPartitions[]): void {
     this.consumer.resume(topicPartitions);
+  }
+
+  assignments(): TopicPartitions[] {
+    return this.assigned.map((a) => ({ topic: a.topic, partitions: [...(a.partitions ?? [])] }));
+  }
+
+  on<E extends keyof ConsumerEvents>(event: E, listener: (payload: ConsumerEvents[E]) => void): () => void {
+    this.events.on(event, listener);
+    return () => this.events.off(event, listener);
+  }
+
+  private emit<E extends keyof ConsumerEvents>(event: E, payload: ConsumerEvents[E]): void {
+    this.events.emit(event, payload);
   }
 
   disconnect(): Promise<void> {
@@ -286,7 +385,10 @@ export function createKafkaJsClient(config: KafkaJsClientConfig): KafkaClient {
           groupId: options.groupId,
           readUncommitted: options.isolation === 'read_uncommitted',
           sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+          rebalanceTimeout: options.rebalanceTimeoutMs ?? 60_000,
           heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+          maxWaitTimeInMs: options.fetchMaxWaitMs ?? 5_000,
+          maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
         }),
       );
     },

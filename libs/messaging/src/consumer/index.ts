@@ -1,0 +1,6 @@
+export {
+  ConsumerRunner,
+  type ConsumerRunnerOptions,
+  type StopOptions,
+  type StopReport,
+} from './consumer-runner';

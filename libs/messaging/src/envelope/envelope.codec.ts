@@ -1,0 +1,229 @@
+/**
+ * Events to Kafka records and back: CloudEvents 1.0 in the Kafka protocol binding's binary mode. Every
+ * attribute is a `ce_*` header, the datacontenttype is the `content-type` header, the record key is the
+ * aggregate id (also `ce_subject`) and the value is the Avro payload in the Confluent wire format. Trace and
+ * correlation context ride in `traceparent`, `correlation-id` and `causation-id`.
+ *
+ * Why a small hand mapping instead of the `cloudevents` SDK (v10): its Kafka binding is built around JSON
+ * data. Giving a `CloudEvent` a Buffer makes it base64-encode the payload into `data_base64` on every event;
+ * its decoder only parses JSON content types and otherwise passes the value through; it wants string
+ * headers and its own message shape (so we would convert both ways per record); it accepts extension
+ * attributes only as lowercase alphanumerics, while our trace and correlation headers are not `ce_`
+ * extensions at all; it rewrites `time` through `Date`; and it brings ajv, ajv-formats, json-bigint, a
+ * second uuid and browser polyfills (`process`, `util`). The binary-mode rules we need are a dozen header
+ * names and the few attribute constraints checked below, which is less code than the adaptation would be.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import { HEADERS, type Envelope } from '../core/envelope';
+import type { EventDefinition } from '../core/event-definition';
+import { DecodeError, MessagingError } from '../errors/messaging.error';
+import type { PayloadCodec } from '../codec/payload-codec';
+import type { ConsumedRecord, Headers, OutgoingRecord } from '../ports/kafka-client.port';
+import { InvalidEnvelopeError } from './envelope.error';
+import type { EventRegistry } from './event-registry';
+
+/** The `content-type` (CloudEvents `datacontenttype`) of every payload this codec writes and reads. */
+export const AVRO_CONTENT_TYPE = 'application/avro';
+export const SPEC_VERSION = '1.0';
+
+/** The trace and correlation context an event is caused by: any envelope, or just those attributes. */
+export type Cause = Pick<Envelope, 'id' | 'correlationId'> & Partial<Pick<Envelope, 'traceparent'>>;
+
+export interface EncodeOptions {
+  /** `ce_source`: the producing service, e.g. `/orderstream/orders`. */
+  source: string;
+  /**
+   * The event being handled when this one is produced. The new event joins its flow: `correlationId` =
+   * the cause's correlation id, `causationId` = the cause's id, `traceparent` = the cause's traceparent.
+   * Without a cause, the event starts a flow: its correlation id is its own id.
+   */
+  causedBy?: Cause;
+  /** Overrides the correlation id (from `causedBy` or the default); e.g. an HTTP request's correlation id. */
+  correlationId?: string;
+  /** Overrides the traceparent (from `causedBy`); pass the current span's when tracing is on. */
+  traceparent?: string;
+  /** `ce_id`; a fresh UUIDv7 by default. Pass one only to keep an id stable across retries (outbox). */
+  id?: string;
+  /** `ce_time`; now by default. */
+  time?: Date;
+}
+
+// W3C Trace Context, version 00 layout: version-traceid-parentid-flags, lowercase hex, ids not all zero.
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+// RFC 3339 date-time (what CloudEvents requires for `time`).
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** True for a traceparent a tracer would accept (W3C Trace Context). */
+export function isValidTraceparent(value: string): boolean {
+  const match = TRACEPARENT.exec(value);
+  if (!match) return false;
+  const [, version, traceId, parentId] = match;
+  if (version === 'ff') return false;
+  // Version 00 has exactly four fields; later versions may append more.
+  if (version === '00' && match[5] !== undefined) return false;
+  return !/^0+$/.test(traceId ?? '') && !/^0+$/.test(parentId ?? '');
+}
+
+function nonEmpty(value: string | undefined, what: string): string {
+  if (value === undefined || value.length === 0) throw new InvalidEnvelopeError(`${what} must not be empty`);
+  return value;
+}
+
+function where(record: ConsumedRecord): string {
+  return `${record.topic}[${record.partition}]@${record.offset}`;
+}
+
+/** Turns events into records and records into typed envelopes. Stateless apart from the payload codec's caches. */
+export class EnvelopeCodec {
+  constructor(private readonly payloads: PayloadCodec) {}
+
+  /**
+   * Builds the envelope of a new event (pure: no I/O). Separate from `toRecord` so an outbox can store an
+   * envelope whose id and time were fixed when the business transaction ran.
+   */
+  create<T>(definition: EventDefinition<T>, data: T, options: EncodeOptions): Envelope<T> {
+    const id = options.id ?? uuidv7();
+    nonEmpty(id, 'ce_id');
+    nonEmpty(definition.type, `ce_type of the definition for topic ${definition.topic}`);
+    const subject = definition.key(data);
+    nonEmpty(subject, `The key (ce_subject) of ${definition.type}`);
+    nonEmpty(options.source, `ce_source of ${definition.type}`);
+    const time = options.time ?? new Date();
+    if (Number.isNaN(time.getTime()))
+      throw new InvalidEnvelopeError(`ce_time of ${definition.type} is an invalid date`);
+
+    const traceparent = options.traceparent ?? options.causedBy?.traceparent;
+    if (traceparent !== undefined && !isValidTraceparent(traceparent)) {
+      throw new InvalidEnvelopeError(
+        `traceparent of ${definition.type} is not W3C trace context: ${traceparent}`,
+      );
+    }
+    const correlationId = options.correlationId ?? options.causedBy?.correlationId ?? id;
+    nonEmpty(correlationId, `correlation-id of ${definition.type}`);
+
+    const envelope: Envelope<T> = {
+      id,
+      type: definition.type,
+      source: options.source,
+      subject,
+      time: time.toISOString(),
+      specversion: SPEC_VERSION,
+      datacontenttype: AVRO_CONTENT_TYPE,
+      correlationId,
+      data,
+    };
+    if (traceparent !== undefined) envelope.traceparent = traceparent;
+    if (options.causedBy) envelope.causationId = options.causedBy.id;
+    return envelope;
+  }
+
+  /** The Kafka record for an envelope: binary-mode headers, key = subject, value = Avro. */
+  async toRecord<T>(definition: EventDefinition<T>, envelope: Envelope<T>): Promise<OutgoingRecord> {
+    const headers: Headers = {
+      [HEADERS.id]: envelope.id,
+      [HEADERS.type]: envelope.type,
+      [HEADERS.source]: envelope.source,
+      [HEADERS.subject]: envelope.subject,
+      [HEADERS.time]: envelope.time,
+      [HEADERS.specversion]: envelope.specversion,
+      [HEADERS.contentType]: envelope.datacontenttype,
+      [HEADERS.correlationId]: envelope.correlationId,
+    };
+    if (envelope.traceparent !== undefined) headers[HEADERS.traceparent] = envelope.traceparent;
+    if (envelope.causationId !== undefined) headers[HEADERS.causationId] = envelope.causationId;
+    return {
+      key: envelope.subject,
+      value: await this.payloads.encode(definition.schema, envelope.data),
+      headers,
+    };
+  }
+
+  /** `create` then `toRecord`. Schema problems surface as `SchemaError`, envelope problems as `InvalidEnvelopeError`. */
+  async encode<T>(definition: EventDefinition<T>, data: T, options: EncodeOptions): Promise<OutgoingRecord> {
+    return this.toRecord(definition, this.create(definition, data, options));
+  }
+
+  /**
+   * Reads a record back into an envelope. The schema is the one registered for the record's `ce_type` in
+   * `definitions` (the reader schema), so a consumer decodes every compatible version into the shape it
+   * was built against. Anything wrong with the record is a `DecodeError` (never retriable) naming the
+   * record and the problem; only an unreachable registry is a (retriable) `TransportError`.
+   */
+  async decode(record: ConsumedRecord, definitions: EventRegistry): Promise<Envelope> {
+    const header = (name: string): string | undefined => {
+      const value = record.headers[name];
+      return value === undefined ? undefined : value.toString('utf8');
+    };
+    const required = (name: string): string => {
+      const value = header(name);
+      if (value === undefined || value.length === 0) {
+        throw new DecodeError(`Record ${where(record)} has no ${name} header`);
+      }
+      return value;
+    };
+
+    const specversion = required(HEADERS.specversion);
+    if (specversion !== SPEC_VERSION) {
+      throw new DecodeError(
+        `Record ${where(record)} has ${HEADERS.specversion} ${specversion}, expected ${SPEC_VERSION}`,
+      );
+    }
+    const id = required(HEADERS.id);
+    const type = required(HEADERS.type);
+    const source = required(HEADERS.source);
+    const subject = required(HEADERS.subject);
+    const time = required(HEADERS.time);
+    if (!RFC3339.test(time) || Number.isNaN(Date.parse(time))) {
+      throw new DecodeError(
+        `Record ${where(record)} has ${HEADERS.time} '${time}', which is not an RFC 3339 timestamp`,
+      );
+    }
+    const contentType = required(HEADERS.contentType);
+    // Media type parameters (`; charset=…`) do not change how Avro is read.
+    if (contentType.split(';')[0]?.trim().toLowerCase() !== AVRO_CONTENT_TYPE) {
+      throw new DecodeError(
+        `Record ${where(record)} has ${HEADERS.contentType} '${contentType}', expected ${AVRO_CONTENT_TYPE}`,
+      );
+    }
+    const definition = definitions.get(type);
+    if (!definition) {
+      const known = definitions.types();
+      throw new DecodeError(
+        `Record ${where(record)} has unknown ${HEADERS.type} '${type}' (known: ${known.length > 0 ? known.join(', ') : 'none'})`,
+      );
+    }
+
+    let data: unknown;
+    try {
+      data = await this.payloads.decode(record.value, definition.schema);
+    } catch (error) {
+      // A DecodeError names the bytes' problem but not the record; a TransportError stays retriable.
+      if (error instanceof DecodeError) {
+        throw new DecodeError(`Record ${where(record)} (${type}): ${error.message}`, { cause: error });
+      }
+      if (error instanceof MessagingError) throw error;
+      throw new DecodeError(`Record ${where(record)} (${type}): ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+
+    const envelope: Envelope = {
+      id,
+      type,
+      source,
+      subject,
+      time,
+      specversion: SPEC_VERSION,
+      datacontenttype: contentType,
+      // A producer outside this library may send no correlation id: the event then starts its own flow.
+      correlationId: header(HEADERS.correlationId) || id,
+      data,
+    };
+    const traceparent = header(HEADERS.traceparent);
+    // W3C Trace Context: a malformed traceparent is ignored (a new trace starts), not an error.
+    if (traceparent !== undefined && isValidTraceparent(traceparent)) envelope.traceparent = traceparent;
+    const causationId = header(HEADERS.causationId);
+    if (causationId) envelope.causationId = causationId;
+    return envelope;
+  }
+}

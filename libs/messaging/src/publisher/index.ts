@@ -1,0 +1,2 @@
+export * from './publisher';
+export * from './publish.error';

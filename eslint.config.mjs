@@ -52,7 +52,8 @@ const boundaries = (testFiles) => [
   },
 ];
 
-const TEST_FILES = ['**/*.spec.ts', '**/test/**/*.ts', 'e2e/**/*.ts'];
+// Benchmarks use the test harness to get their infrastructure, like tests do.
+const TEST_FILES = ['**/*.spec.ts', '**/test/**/*.ts', '**/bench/**/*.ts', 'e2e/**/*.ts'];
 
 export default [
   ...nx.configs['flat/base'],

@@ -16,3 +16,8 @@ export * from './publisher';
 export * from './failure';
 export * from './consumer';
 export * from './core/deferred';
+export * from './subscription';
+// subscribe() takes MessagingMetrics; exported here until the metrics folder has a barrel of its own.
+export { MessagingMetrics, type MessageLabels } from './metrics/messaging-metrics';
+export { LagMonitor, measureLag, type LagMonitorOptions, type PartitionLag } from './metrics/lag-monitor';
+export { metricsMiddleware, labelsOf } from './metrics/metrics.middleware';

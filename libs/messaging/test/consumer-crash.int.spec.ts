@@ -8,28 +8,16 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
-import { createKafkaJsClient } from '../src';
+import { waitFor } from '@orderstream/testing';
 import { startConsumerChild } from './fixtures/consumer-child';
-import { offsetsOf, produceValues } from './fixtures/consumer-support';
+import { consumerTestKit, offsetsOf, produceValues, waitForCommitted } from './fixtures/consumer-support';
 
 describe('delivery guarantees under SIGKILL (child process)', () => {
-  const infra = testInfrastructure();
-  const client = createKafkaJsClient({ brokers: infra.kafkaBrokers, clientId: 'consumer-crash' });
-  const admin = client.admin();
-  const producer = client.producer();
+  const kit = consumerTestKit('consumer-crash');
+  const { infra, admin, producer } = kit;
   const directory = mkdtempSync(join(tmpdir(), 'consumer-crash-'));
 
-  beforeAll(async () => {
-    await admin.connect();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await producer.disconnect();
-    await admin.disconnect();
-    rmSync(directory, { recursive: true, force: true });
-  });
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
   const values = Array.from({ length: 10 }, (_, i) => `v${i}`);
   const markers = (file: string): string[] => {
@@ -52,8 +40,7 @@ describe('delivery guarantees under SIGKILL (child process)', () => {
       expected: ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9'],
     },
   ])('$delivery: a restart after SIGKILL between side effect and commit', async ({ delivery, expected }) => {
-    const topic = await createTestTopic(admin, `consumer.crash.${delivery}`, { partitions: 1 });
-    const groupId = uniqueName(`consumer-crash-${delivery}`);
+    const { topic, groupId } = await kit.topicAndGroup(`consumer.crash.${delivery}`, 1);
     const markerFile = join(directory, `${groupId}.markers`);
     await produceValues(producer, topic, values, () => 'one-key');
     const env = { KAFKA_BROKERS: infra.kafkaBrokers.join(','), MARKER_FILE: markerFile, COMMIT_EVERY: '1' };
@@ -72,9 +59,7 @@ describe('delivery guarantees under SIGKILL (child process)', () => {
       description: 'the restarted process to handle v9',
       timeoutMs: 60_000,
     });
-    await waitFor(async () => (await offsetsOf(admin, groupId, topic)).committed[0] === '10', {
-      description: 'offset 10 committed',
-    });
+    await waitForCommitted(admin, groupId, topic, ['10']);
     restarted.process.kill('SIGTERM');
     expect(await restarted.exited).toBe(0);
     expect(markers(markerFile)).toEqual(expected);

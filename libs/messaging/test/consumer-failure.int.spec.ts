@@ -3,34 +3,16 @@
  * record (the partition stops, backs off and retries it, in order), and `DeferredDelivery` holds only its
  * own partition until the record is due while the other partitions keep flowing.
  */
-import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
-import { ConsumerRunner, createKafkaJsClient, type MessageHandler } from '../src';
-import { DeferredDelivery } from '../src/core/deferred';
-import { offsetsOf, produceValues, stderrLogger } from './fixtures/consumer-support';
+import { waitFor } from '@orderstream/testing';
+import { DeferredDelivery, type ConsumerRunner, type MessageHandler } from '../src';
+import { consumerTestKit, produceValues, stderrLogger, waitForCommitted } from './fixtures/consumer-support';
 
 describe('ConsumerRunner failures and deferred delivery', () => {
-  const client = createKafkaJsClient({
-    brokers: testInfrastructure().kafkaBrokers,
-    clientId: 'consumer-failure',
-  });
-  const admin = client.admin();
-  const producer = client.producer();
-  const runners: ConsumerRunner[] = [];
-
-  beforeAll(async () => {
-    await admin.connect();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await Promise.all(runners.map((r) => r.stop({ timeoutMs: 10_000 })));
-    await producer.disconnect();
-    await admin.disconnect();
-  });
+  const kit = consumerTestKit('consumer-failure');
+  const { producer } = kit;
 
   function start(topic: string, groupId: string, handler: MessageHandler): ConsumerRunner {
-    const runner = new ConsumerRunner({
-      client,
+    return kit.runner({
       groupId,
       topics: [topic],
       handler,
@@ -39,18 +21,15 @@ describe('ConsumerRunner failures and deferred delivery', () => {
       // The escaped errors are expected here; keep the test output quiet unless debugging.
       logger: { ...stderrLogger('failure'), error: () => undefined },
     });
-    runners.push(runner);
-    return runner;
   }
 
   it('retries a record whose error escaped the pipeline, in order, without skipping it', async () => {
-    const topic = await createTestTopic(admin, 'consumer.failure', { partitions: 1 });
+    const { topic, groupId } = await kit.topicAndGroup('consumer.failure', 1);
     const values = ['v0', 'v1', 'v2', 'v3', 'v4', 'v5'];
     await produceValues(producer, topic, values, () => 'one-key');
     const calls: string[] = [];
     const handled: string[] = [];
     let failuresLeft = 2;
-    const groupId = uniqueName('consumer-failure-group');
     const runner = start(topic, groupId, async ({ record }) => {
       const value = record.value?.toString() ?? '';
       calls.push(value);
@@ -65,13 +44,11 @@ describe('ConsumerRunner failures and deferred delivery', () => {
     await waitFor(() => handled.length === values.length, { description: 'all six records handled' });
     expect(handled).toEqual(values);
     expect(calls).toEqual(['v0', 'v1', 'v2', 'v2', 'v2', 'v3', 'v4', 'v5']);
-    await waitFor(async () => (await offsetsOf(admin, groupId, topic)).committed[0] === '6', {
-      description: 'offset 6 committed',
-    });
+    await waitForCommitted(kit.admin, groupId, topic, ['6']);
   });
 
   it('holds only the partition of a deferred record until it is due', async () => {
-    const topic = await createTestTopic(admin, 'consumer.deferred', { partitions: 2 });
+    const { topic, groupId } = await kit.topicAndGroup('consumer.deferred', 2);
     await produceValues(
       producer,
       topic,
@@ -90,7 +67,7 @@ describe('ConsumerRunner failures and deferred delivery', () => {
     const dueAt = Date.now() + 2_000;
     const handled: { value: string; at: number }[] = [];
     let deferrals = 0;
-    const runner = start(topic, uniqueName('consumer-deferred-group'), async ({ record }) => {
+    const runner = start(topic, groupId, async ({ record }) => {
       const value = record.value?.toString() ?? '';
       if (value === 'd0' && Date.now() < dueAt) {
         deferrals += 1;

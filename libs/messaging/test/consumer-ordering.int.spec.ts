@@ -3,33 +3,22 @@
  * each handled exactly once (no failures, no rebalance), every key in order, with records of different
  * keys really running in parallel, and the committed offsets end up equal to the end offsets.
  */
-import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
-import { ConsumerRunner, createKafkaJsClient, type MessageHandler } from '../src';
-import { offsetsOf, produceValues, stderrLogger } from './fixtures/consumer-support';
+import { waitFor } from '@orderstream/testing';
+import type { MessageHandler } from '../src';
+import {
+  consumerTestKit,
+  offsetsOf,
+  produceValues,
+  stderrLogger,
+  waitForCommitted,
+} from './fixtures/consumer-support';
 
 describe('ConsumerRunner ordering with per-key concurrency', () => {
-  const client = createKafkaJsClient({
-    brokers: testInfrastructure().kafkaBrokers,
-    clientId: 'consumer-ordering',
-  });
-  const admin = client.admin();
-  const producer = client.producer();
-  const runners: ConsumerRunner[] = [];
-
-  beforeAll(async () => {
-    await admin.connect();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await Promise.all(runners.map((r) => r.stop({ timeoutMs: 10_000 })));
-    await producer.disconnect();
-    await admin.disconnect();
-  });
+  const kit = consumerTestKit('consumer-ordering');
+  const { admin, producer } = kit;
 
   it('handles 10,000 records over 1,000 keys exactly once, each key in order, and commits to the end', async () => {
-    const topic = await createTestTopic(admin, 'consumer.ordering', { partitions: 4 });
-    const groupId = uniqueName('consumer-ordering-group');
+    const { topic, groupId } = await kit.topicAndGroup('consumer.ordering', 4);
     const keys = 1_000;
     const total = 10_000;
     // Value `<key>:<sequence within the key>`; record i belongs to key i % 1000.
@@ -51,8 +40,7 @@ describe('ConsumerRunner ordering with per-key concurrency', () => {
       running -= 1;
     };
 
-    const runner = new ConsumerRunner({
-      client,
+    const runner = kit.runner({
       groupId,
       topics: [topic],
       handler,
@@ -60,7 +48,6 @@ describe('ConsumerRunner ordering with per-key concurrency', () => {
       partitionsConsumedConcurrently: 4,
       logger: stderrLogger('ordering'),
     });
-    runners.push(runner);
     await runner.start();
 
     await waitFor(() => handled >= total, { description: `${total} handled records`, timeoutMs: 90_000 });
@@ -78,13 +65,7 @@ describe('ConsumerRunner ordering with per-key concurrency', () => {
 
     const { ends } = await offsetsOf(admin, groupId, topic);
     expect(ends.reduce((sum, end) => sum + Number(end), 0)).toBe(total);
-    await waitFor(
-      async () => {
-        const { committed } = await offsetsOf(admin, groupId, topic);
-        return JSON.stringify(committed) === JSON.stringify(ends) ? committed : false;
-      },
-      { description: `committed offsets of ${groupId} equal to the end offsets ${JSON.stringify(ends)}` },
-    );
+    await waitForCommitted(admin, groupId, topic, ends);
     const report = await runner.stop({ timeoutMs: 10_000 });
     expect(report).toEqual({ graceful: true, abandoned: [], durationMs: expect.any(Number) });
   });

@@ -2,35 +2,18 @@
  * A second member joining mid-stream: partitions move while records are being handled, and nothing is
  * lost. The first member stops its batches, commits what it finished and rejoins before the partitions
  * move, so duplicates (records handled by both members) can only be records that were in flight during
- * the hand-over; the effectively-once inbox is what removes those, in the services.
+ * the hand-over; the effectively-once inbox removes those (rebalance-effectively-once.int.spec.ts).
  */
-import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
-import { ConsumerRunner, createKafkaJsClient, type MessageHandler } from '../src';
-import { offsetsOf, produceValues, stderrLogger } from './fixtures/consumer-support';
+import { waitFor } from '@orderstream/testing';
+import { createKafkaJsClient, type ConsumerRunner, type MessageHandler } from '../src';
+import { consumerTestKit, produceValues, stderrLogger, waitForCommitted } from './fixtures/consumer-support';
 
 describe('ConsumerRunner rebalance', () => {
-  const client = createKafkaJsClient({
-    brokers: testInfrastructure().kafkaBrokers,
-    clientId: 'consumer-rebalance',
-  });
-  const admin = client.admin();
-  const producer = client.producer();
-  const runners: ConsumerRunner[] = [];
-
-  beforeAll(async () => {
-    await admin.connect();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await Promise.all(runners.map((r) => r.stop({ timeoutMs: 10_000 })));
-    await producer.disconnect();
-    await admin.disconnect();
-  });
+  const kit = consumerTestKit('consumer-rebalance');
+  const { admin, producer } = kit;
 
   it('loses nothing when a second member joins mid-stream; duplicates only around the hand-over', async () => {
-    const topic = await createTestTopic(admin, 'consumer.rebalance', { partitions: 4 });
-    const groupId = uniqueName('consumer-rebalance-group');
+    const { topic, groupId } = await kit.topicAndGroup('consumer.rebalance', 4);
     const total = 6_000;
     const values = Array.from({ length: total }, (_, i) => `v${i}`);
     await produceValues(producer, topic, values, (_, i) => `key-${i % 97}`);
@@ -49,10 +32,10 @@ describe('ConsumerRunner rebalance', () => {
           value: record.value?.toString() ?? '',
         });
       };
-    const runner = (member: 'a' | 'b'): ConsumerRunner => {
-      const r = new ConsumerRunner({
+    const runner = (member: 'a' | 'b'): ConsumerRunner =>
+      kit.runner({
         client: createKafkaJsClient({
-          brokers: testInfrastructure().kafkaBrokers,
+          brokers: kit.infra.kafkaBrokers,
           clientId: `consumer-rebalance-${member}`,
         }),
         groupId,
@@ -61,9 +44,6 @@ describe('ConsumerRunner rebalance', () => {
         consumer: { heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000, fetchMaxWaitMs: 1_000 },
         logger: stderrLogger(`rebalance-${member}`),
       });
-      runners.push(r);
-      return r;
-    };
 
     const a = runner('a');
     await a.start();
@@ -89,11 +69,7 @@ describe('ConsumerRunner rebalance', () => {
     expect(owned(b).length).toBeGreaterThan(0);
     expect(handlings.some((h) => h.member === 'b')).toBe(true);
 
-    const { ends } = await offsetsOf(admin, groupId, topic);
-    await waitFor(
-      async () => JSON.stringify((await offsetsOf(admin, groupId, topic)).committed) === JSON.stringify(ends),
-      { description: 'committed offsets equal to the end offsets' },
-    );
+    await waitForCommitted(admin, groupId, topic);
 
     // Duplicates: records handled twice. Each must have been handled the first time by a before the
     // hand-over completed (b joined) and the second time by the member owning the partition afterwards.

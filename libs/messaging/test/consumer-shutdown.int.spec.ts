@@ -2,31 +2,17 @@
  * Graceful shutdown of a consumer process: SIGTERM in the middle of a batch lets the record in flight
  * finish, commits everything handled and exits 0; a restarted consumer continues exactly after it.
  */
-import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
-import { createKafkaJsClient } from '../src';
+import { waitFor } from '@orderstream/testing';
 import { startConsumerChild } from './fixtures/consumer-child';
-import { offsetsOf, produceValues } from './fixtures/consumer-support';
+import { consumerTestKit, offsetsOf, produceValues, waitForCommitted } from './fixtures/consumer-support';
 
 describe('ConsumerRunner graceful shutdown (child process, SIGTERM)', () => {
-  const infra = testInfrastructure();
-  const client = createKafkaJsClient({ brokers: infra.kafkaBrokers, clientId: 'consumer-shutdown' });
-  const admin = client.admin();
-  const producer = client.producer();
-  const env = { KAFKA_BROKERS: infra.kafkaBrokers.join(',') };
-
-  beforeAll(async () => {
-    await admin.connect();
-    await producer.connect();
-  });
-
-  afterAll(async () => {
-    await producer.disconnect();
-    await admin.disconnect();
-  });
+  const kit = consumerTestKit('consumer-shutdown');
+  const { admin, producer } = kit;
+  const env = { KAFKA_BROKERS: kit.infra.kafkaBrokers.join(',') };
 
   it('finishes and commits the work in flight on SIGTERM; the restart reprocesses nothing', async () => {
-    const topic = await createTestTopic(admin, 'consumer.shutdown', { partitions: 1 });
-    const groupId = uniqueName('consumer-shutdown-group');
+    const { topic, groupId } = await kit.topicAndGroup('consumer.shutdown', 1);
     const values = Array.from({ length: 100 }, (_, i) => `v${i}`);
     await produceValues(producer, topic, values, (v) => v);
 
@@ -57,9 +43,7 @@ describe('ConsumerRunner graceful shutdown (child process, SIGTERM)', () => {
     await waitFor(() => second.handled().length >= values.length - handledFirst.length, {
       description: 'the rest of the records handled by the restarted process',
     });
-    await waitFor(async () => (await offsetsOf(admin, groupId, topic)).committed[0] === '100', {
-      description: 'offset 100 committed',
-    });
+    await waitForCommitted(admin, groupId, topic, ['100']);
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(second.handled()).toEqual(values.slice(handledFirst.length));

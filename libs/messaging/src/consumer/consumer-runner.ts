@@ -68,6 +68,19 @@ export interface ConsumerRunnerOptions {
   logger?: Logger;
 }
 
+/**
+ * The oldest record of one partition this member fetched and has not finished: the message whose age the
+ * `messaging_oldest_unprocessed_message_age_seconds` gauge reports. A partition without an entry is
+ * caught up as far as this member fetched.
+ */
+export interface PartitionProgress {
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The record's Kafka timestamp, epoch milliseconds. */
+  timestamp: number;
+}
+
 export interface StopOptions {
   /** The most time to wait for records in flight before leaving anyway. Default 30 s. */
   timeoutMs?: number;
@@ -132,6 +145,10 @@ export class ConsumerRunner {
   private readonly activeTrackers = new Map<string, OffsetTracker>();
   /** Partitions held by the runner itself (failure backoff, deferred delivery) until their timer fires. */
   private readonly holds = new Map<string, NodeJS.Timeout>();
+  /** Per partition, the records of the batch in progress, so `progress()` can tell the oldest unfinished. */
+  private readonly activeRecords = new Map<string, readonly ConsumedRecord[]>();
+  /** Per held partition, the record it stopped at; it stays unprocessed until the partition's next batch. */
+  private readonly stalled = new Map<string, PartitionProgress>();
   /** Partitions paused by the application (`pause`); `all` pauses every partition of the topic. */
   private readonly userPaused = new Map<string, 'all' | Set<number>>();
   private readonly unsubscribe: (() => void)[] = [];
@@ -173,6 +190,22 @@ export class ConsumerRunner {
       eachBatch: (batch, controls) => this.onBatch(batch, controls),
     });
     this.logger.info({ topics, delivery: this.delivery }, 'consumer runner started');
+  }
+
+  /**
+   * Per partition with unfinished work: the oldest record fetched and not finished yet (in a batch in
+   * progress, or the record a held partition stopped at). Cheap; meant to be polled for metrics.
+   */
+  progress(): PartitionProgress[] {
+    const result = new Map(this.stalled);
+    for (const [key, records] of this.activeRecords) {
+      const position = this.activeTrackers.get(key)?.committable();
+      // Nothing begun yet: the whole batch is waiting; else the first record at or after the position.
+      const oldest = position === undefined ? records[0] : records.find((r) => BigInt(r.offset) >= position);
+      if (oldest) result.set(key, progressOf(oldest));
+      else result.delete(key);
+    }
+    return [...result.values()];
   }
 
   /** The partitions this member owns right now (empty while rebalancing or stopped). */
@@ -269,6 +302,7 @@ export class ConsumerRunner {
   private onGroupJoin(event: ConsumerEvents['group-join']): void {
     // Another member may have committed while this one did not own a partition: forget what we knew.
     this.partitions.clear();
+    this.stalled.clear();
     this.logger.info(
       { memberId: event.memberId, isLeader: event.isLeader, assignments: event.assignments },
       'joined the consumer group',
@@ -323,6 +357,8 @@ export class ConsumerRunner {
     // Shared with the record tasks; an object so TypeScript does not narrow it across the closures.
     const flow: { halt?: { offset: bigint; resumeAt: number }; heartbeatFailure?: unknown } = {};
     this.activeTrackers.set(key, tracker);
+    this.activeRecords.set(key, batch.records);
+    this.stalled.delete(key);
 
     const mayStart = (): boolean =>
       !flow.halt &&
@@ -368,6 +404,7 @@ export class ConsumerRunner {
       await dispatcher.drain();
     } finally {
       this.activeTrackers.delete(key);
+      this.activeRecords.delete(key);
     }
 
     const position = tracker.committable();
@@ -380,7 +417,11 @@ export class ConsumerRunner {
       // stop the batch first. Under at-most-once everything started is committed already.
       if (this.delivery !== 'at-most-once') await this.commit(topic, partition, position);
     }
-    if (flow.halt && !this.stopping) this.hold(topic, partition, flow.halt.resumeAt);
+    if (flow.halt && !this.stopping) {
+      const stoppedAt = batch.records.find((r) => BigInt(r.offset) === position);
+      if (stoppedAt) this.stalled.set(key, progressOf(stoppedAt));
+      this.hold(topic, partition, flow.halt.resumeAt);
+    }
     // Rethrown so the client rejoins the group (the port's contract); offsets are committed by now.
     if (flow.heartbeatFailure !== undefined) throw flow.heartbeatFailure;
   }
@@ -507,6 +548,15 @@ export class ConsumerRunner {
     );
     this.holds.set(key, timer);
   }
+}
+
+function progressOf(record: ConsumedRecord): PartitionProgress {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: Number(record.timestamp),
+  };
 }
 
 /** Whether a halt at `offset` comes before the current one (the partition restarts at the lowest). */

@@ -1,5 +1,6 @@
 import { Registry } from 'prom-client';
 import type { InboundMessage } from '../core/handler';
+import { DeferredDelivery } from '../core/deferred';
 import { DecodeError } from '../errors/messaging.error';
 import { silentLogger } from '../logging/logger';
 import { MessagingMetrics } from './messaging-metrics';
@@ -58,5 +59,18 @@ describe('metricsMiddleware', () => {
         value: 1,
       },
     ]);
+  });
+
+  it('does not count a retry-topic record that is not due yet', async () => {
+    const registry = new Registry();
+    const handler = metricsMiddleware(new MessagingMetrics(registry))(async () => {
+      throw new DeferredDelivery(Date.now() + 1_000);
+    });
+
+    await expect(handler(message(), { message: message(), logger: silentLogger })).rejects.toBeInstanceOf(
+      DeferredDelivery,
+    );
+    expect(await sample(registry, 'messaging_messages_failed_total')).toEqual([]);
+    expect(await sample(registry, 'messaging_messages_handled_total')).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * final outcome: a message parked in a retry topic or the dead-letter topic counts as handled there (the
  * failure middleware reports those separately), an error that escapes counts as failed.
  */
+import { DeferredDelivery } from '../core/deferred';
 import type { InboundMessage, Middleware } from '../core/handler';
 import { HEADERS } from '../core/envelope';
 import type { MessagingError } from '../errors/messaging.error';
@@ -26,7 +27,8 @@ export function metricsMiddleware(metrics: MessagingMetrics): Middleware {
       await next(message, context);
       metrics.handled(labelsOf(message), seconds());
     } catch (error) {
-      metrics.failed(labelsOf(message), codeOf(error), seconds());
+      // A retry-topic record that is not due yet is neither handled nor failed: it comes back later.
+      if (!(error instanceof DeferredDelivery)) metrics.failed(labelsOf(message), codeOf(error), seconds());
       throw error;
     }
   };

@@ -7,6 +7,7 @@ import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@order
 import type {
   AdminPort,
   ConsumedRecord,
+  ConsumerEvents,
   ConsumerPort,
   KafkaClient,
   ProducerPort,
@@ -132,5 +133,64 @@ describe('kafkajs adapter against the real broker', () => {
       description: `offset 5 committed by the transaction for ${groupId}`,
     });
     expect(await admin.fetchCommittedOffsets(groupId, input)).toEqual([{ partition: 0, offset: '5' }]);
+  });
+
+  it('announces the group join with its assignment, and reports it through assignments()', async () => {
+    const topic = await createTestTopic(admin, 'conformance.join', { partitions: 3 });
+    const groupId = uniqueName('conformance-join-group');
+    const consumer = client.consumer({ groupId });
+    const joins: ConsumerEvents['group-join'][] = [];
+    const ignored: unknown[] = [];
+    consumer.on('group-join', (event) => joins.push(event));
+    const unsubscribe = consumer.on('group-join', (event) => ignored.push(event));
+    unsubscribe();
+    expect(consumer.assignments()).toEqual([]);
+
+    await connected(consumer);
+    await consumer.subscribe([topic], { fromBeginning: true });
+    await consumer.run({ eachRecord: async () => undefined });
+    await waitFor(() => joins.length > 0, { description: `${groupId} to join the group` });
+
+    // The only member: it leads the group and owns every partition.
+    expect(joins).toEqual([
+      {
+        groupId,
+        memberId: expect.stringMatching(/.+/),
+        isLeader: true,
+        assignments: [{ topic, partitions: [0, 1, 2] }],
+      },
+    ]);
+    expect(consumer.assignments()).toEqual([{ topic, partitions: [0, 1, 2] }]);
+    // An unsubscribed listener hears nothing.
+    expect(ignored).toEqual([]);
+  });
+
+  it('seeks: the next fetch of the partition starts at the given offset, and nothing is committed', async () => {
+    const topic = await createTestTopic(admin, 'conformance.seek', { partitions: 1 });
+    const groupId = uniqueName('conformance-seek-group');
+    const producer = await connected(client.producer());
+    await producer.send(
+      topic,
+      ['v0', 'v1', 'v2', 'v3', 'v4'].map((value) => ({ key: 'k', value: Buffer.from(value) })),
+    );
+
+    const consumer = await connected(client.consumer({ groupId }));
+    await consumer.subscribe([topic], { fromBeginning: true });
+    const seen: string[] = [];
+    let sought = false;
+    await consumer.run({
+      eachRecord: async (record) => {
+        seen.push(record.value?.toString() ?? '');
+        if (record.offset === '3' && !sought) {
+          sought = true;
+          consumer.seek(topic, 0, '1');
+        }
+      },
+    });
+    await waitFor(() => seen.length >= 8, { description: `8 deliveries from ${topic}` });
+
+    // v4 of the old fetch is dropped once the seek is pending; delivery restarts at offset 1.
+    expect(seen).toEqual(['v0', 'v1', 'v2', 'v3', 'v1', 'v2', 'v3', 'v4']);
+    expect(await admin.fetchCommittedOffsets(groupId, topic)).toEqual([{ partition: 0, offset: '-1' }]);
   });
 });

@@ -1,0 +1,56 @@
+import type {
+  FactoryProvider,
+  InjectionToken,
+  ModuleMetadata,
+  OptionalFactoryDependency,
+} from '@nestjs/common';
+import type { Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import type { ConsumerOptions, KafkaClient } from '../ports/kafka-client.port';
+import type { EventDefinition } from '../core/event-definition';
+import type { RetryPolicy } from '../failure/retry-policy';
+import type { Logger } from '../logging/logger';
+
+export interface MessagingModuleOptions {
+  /** Broker addresses; ignored when `client` is given. */
+  brokers: string[];
+  /** Kafka client id; ignored when `client` is given. */
+  clientId: string;
+  /** An existing client to share (e.g. the platform's); by default one is created from brokers and clientId. */
+  client?: KafkaClient;
+  /** Confluent-compatible registry API, e.g. http://localhost:8081/apis/ccompat/v7. */
+  registryUrl: string;
+  registryAuth?: { username: string; password: string };
+  /** `ce_source` of every event the service publishes or writes to its outbox, e.g. `/orderstream/orders`. */
+  source: string;
+  /**
+   * The service's database, for effectively-once handlers: a DataSource, or the token it is provided
+   * under (with @nestjs/typeorm, `DataSource` itself for the default one, or `getDataSourceToken(name)`).
+   * Resolved when the handlers start, so it may come from a module initialised later.
+   */
+  dataSource?: DataSource | InjectionToken;
+  /**
+   * The service's prom-client registry (the one `/metrics` serves). The messaging metrics are registered
+   * in it and the consumer lag is polled from the broker. Without it the metrics still count, in a
+   * registry of the module's own that nobody scrapes, and no lag is polled.
+   */
+  metricsRegistry?: Registry;
+  /** The retry policy of handlers that set none. Default `DEFAULT_RETRY_POLICY`. */
+  defaultRetry?: RetryPolicy;
+  /** Schemas registered at startup, so the first publish of each does not wait on the registry. */
+  publishes?: readonly EventDefinition<never>[];
+  /** Consumer session, heartbeat and fetch settings shared by every handler group. */
+  consumer?: Omit<ConsumerOptions, 'groupId'>;
+  /** The longest a shutdown waits for in-flight messages before leaving the groups anyway. Default 30 s. */
+  shutdownTimeoutMs?: number;
+  /** How often the consumer lag is polled. Default 10 s. */
+  lagIntervalMs?: number;
+  /** How often the oldest-unprocessed-message age is measured. Default 5 s. */
+  messageAgeIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface MessagingModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  inject?: (InjectionToken | OptionalFactoryDependency)[];
+  useFactory: FactoryProvider<MessagingModuleOptions | Promise<MessagingModuleOptions>>['useFactory'];
+}

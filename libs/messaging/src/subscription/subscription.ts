@@ -1,0 +1,355 @@
+/**
+ * The framework-free way to consume: one call turns a description of what a consumer group handles into
+ * a running consumer with the documented pipeline, outermost first:
+ *
+ *   metrics → retry-and-dead-letter → immediate retry → [effectively-once transaction] → decode → routes
+ *
+ * - metrics sees the final outcome of each delivery (a message parked in a retry or dead-letter topic is
+ *   done for this delivery; the failure layer counts it as retried or dead-lettered);
+ * - the failure layers sit outside the transaction, so every attempt is a fresh transaction and a failed
+ *   one leaves no inbox row;
+ * - decoding happens inside the failure layers, so undecodable bytes go straight to the dead-letter topic.
+ *
+ * ```ts
+ * const subscription = await subscribe({
+ *   client, codec, producer, logger, groupId: 'payments', delivery: 'effectively-once', dataSource,
+ *   routes: [on(OrderPlaced, authorizePayment), on(OrderCancelled, releaseAuthorization)],
+ * });
+ * // … on shutdown:
+ * await subscription.stop({ timeoutMs: 10_000 });
+ * ```
+ *
+ * The Nest module (`@orderstream/messaging/nest`) is thin wiring around this function.
+ */
+import type { DataSource } from 'typeorm';
+import {
+  ConsumerRunner,
+  type ConsumerRunnerOptions,
+  type PartitionProgress,
+  type StopOptions,
+  type StopReport,
+} from '../consumer/consumer-runner';
+import { compose, type DeliveryGuarantee, type Middleware } from '../core/handler';
+import { decodeMiddleware } from '../envelope/decode.middleware';
+import type { EnvelopeCodec } from '../envelope/envelope.codec';
+import {
+  eventHandler,
+  registryOf,
+  type EventHandlerOptions,
+  type EventRoute,
+} from '../envelope/event-routes';
+import { ensureFailureTopics, type FailureTopicsConfig } from '../failure/ensure-failure-topics';
+import { failureHandlingMiddleware } from '../failure';
+import type { FailureRouted } from '../failure/retry-and-dead-letter.middleware';
+import { DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from '../failure/retry-policy';
+import { silentLogger, type Logger } from '../logging/logger';
+import type { MessagingMetrics } from '../metrics/messaging-metrics';
+import { labelsOf, metricsMiddleware } from '../metrics/metrics.middleware';
+import type {
+  AdminPort,
+  ConsumerEvents,
+  KafkaClient,
+  ProducerPort,
+  TopicPartitions,
+} from '../ports/kafka-client.port';
+import { effectivelyOnce, type DuplicateMessage } from '../postgres/effectively-once.middleware';
+import { MessageAgeMonitor } from './message-age.monitor';
+import { SubscriptionConfigError } from './subscription-config.error';
+
+export interface SubscriptionOptions {
+  client: KafkaClient;
+  /** The consumer group. Its retry and dead-letter topics are `<groupId>.retry.<n>` and `<groupId>.dlt`. */
+  groupId: string;
+  /** The typed handlers, one per event type (`on(definition, handler)`); dispatched by `ce_type`. */
+  routes: readonly EventRoute[];
+  /** The source topics. Default: the distinct topics of the routes' definitions. */
+  topics?: readonly string[];
+  /** When the offset is committed relative to the handler; `effectively-once` also needs `dataSource`. */
+  delivery: DeliveryGuarantee;
+  /** The service's own database (business tables, inbox, outbox). Required for `effectively-once`. */
+  dataSource?: DataSource;
+  /** Default `messaging_inbox`. */
+  inboxTable?: string;
+  /** Immediate retries, retry-topic delays, then the dead-letter topic. Default `DEFAULT_RETRY_POLICY`. */
+  retry?: RetryPolicy;
+  /** Per-key concurrency inside a partition (see `ConsumerRunnerOptions.concurrency`). Default off. */
+  concurrency?: ConsumerRunnerOptions['concurrency'];
+  codec: EnvelopeCodec;
+  /**
+   * A connected producer for retry and dead-letter records; it stays the caller's (never disconnected
+   * here). An idempotent one (the default of `client.producer()`) keeps them free of duplicates.
+   */
+  producer: ProducerPort;
+  /**
+   * A connected admin client to create the failure topics with. Default: one is created from `client`
+   * for that and disconnected again.
+   */
+  admin?: AdminPort;
+  /** Partitions, replication and topic configs of the failure topics (see `ensureFailureTopics`). */
+  failureTopics?: Omit<FailureTopicsConfig, 'policy' | 'sourceTopics'>;
+  /** Counts, times and ages; also counts retried, dead-lettered and deduplicated messages. */
+  metrics?: MessagingMetrics;
+  /** How often the oldest-unprocessed-message age is measured, when `metrics` is given. Default 5000 ms. */
+  messageAgeIntervalMs?: number;
+  /** What to do with a decoded event no route handles. Default `skip`. */
+  unhandled?: EventHandlerOptions['unhandled'];
+  /** Remaining runner settings: start position, commit cadence, error backoff, consumer timeouts. */
+  runner?: Pick<
+    ConsumerRunnerOptions,
+    'startFrom' | 'partitionsConsumedConcurrently' | 'commit' | 'errorBackoff' | 'consumer'
+  >;
+  logger?: Logger;
+}
+
+/**
+ * Where the group's member stands: `joined` once it is in the group (with or without partitions),
+ * `rebalancing` while the group reassigns, `crashed` after a client error (kafkajs rejoins by itself when
+ * `restart` was true; the next join makes it `joined` again), `stopped` after `stop`.
+ */
+export type SubscriptionState = 'starting' | 'joined' | 'rebalancing' | 'crashed' | 'stopped';
+
+export interface SubscriptionStatus {
+  groupId: string;
+  state: SubscriptionState;
+  memberId?: string;
+  /** Partitions owned now, per topic (source and retry topics). */
+  assignments: TopicPartitions[];
+  /** The error of the last crash, while `crashed`. */
+  error?: string;
+}
+
+export interface Subscription {
+  readonly groupId: string;
+  readonly delivery: DeliveryGuarantee;
+  /** Everything the group consumes: the source topics, then its retry topics. */
+  readonly topics: readonly string[];
+  readonly sourceTopics: readonly string[];
+  readonly deadLetterTopic: string;
+  /** The runner, for back-pressure (`pause`/`resume`) and `progress()`. */
+  readonly runner: ConsumerRunner;
+  assignments(): TopicPartitions[];
+  status(): SubscriptionStatus;
+  /** Oldest unfinished record per partition (see `ConsumerRunner.progress`). */
+  progress(): PartitionProgress[];
+  /** Graceful: finishes and commits in-flight work and leaves the group, within `timeoutMs`. */
+  stop(options?: StopOptions): Promise<StopReport>;
+}
+
+/** The source topics: as given, or the distinct topics of the routes in order of first appearance. */
+export function sourceTopicsOf(routes: readonly EventRoute[], topics?: readonly string[]): string[] {
+  return [...new Set(topics ?? routes.map((route) => route.definition.topic))];
+}
+
+/**
+ * Fails fast, naming the problem, before anything touches Kafka. Exported so wiring (the Nest module)
+ * can check a description at startup without starting it.
+ */
+export function validateSubscription(
+  options: Pick<SubscriptionOptions, 'groupId' | 'routes' | 'topics' | 'delivery' | 'dataSource' | 'retry'>,
+): void {
+  const { groupId, routes, delivery } = options;
+  if (typeof groupId !== 'string' || groupId.trim().length === 0) {
+    throw new SubscriptionConfigError('A subscription needs a non-empty groupId');
+  }
+  const where = `Subscription of group "${groupId}"`;
+  if (routes.length === 0)
+    throw new SubscriptionConfigError(`${where} has no routes: give it at least one on(...)`);
+  const seen = new Set<string>();
+  for (const { definition } of routes) {
+    if (seen.has(definition.type)) {
+      throw new SubscriptionConfigError(`${where} has two handlers for event type ${definition.type}`);
+    }
+    seen.add(definition.type);
+  }
+  if (!['at-most-once', 'at-least-once', 'effectively-once'].includes(delivery)) {
+    throw new SubscriptionConfigError(`${where} has an unknown delivery guarantee "${String(delivery)}"`);
+  }
+  if (delivery === 'effectively-once' && !options.dataSource) {
+    throw new SubscriptionConfigError(
+      `${where} is effectively-once but has no dataSource: the inbox and the handler's writes need the service's database`,
+    );
+  }
+  if (options.topics && options.topics.length === 0) {
+    throw new SubscriptionConfigError(
+      `${where} has an empty topics list; leave it out to use the routes' topics`,
+    );
+  }
+  validateRetryPolicy(options.retry ?? DEFAULT_RETRY_POLICY);
+}
+
+/**
+ * Creates the group's failure topics, builds the pipeline and starts a consumer runner for it. Resolves
+ * once the runner is started; `status()` says when the member has joined the group.
+ */
+export async function subscribe(options: SubscriptionOptions): Promise<Subscription> {
+  validateSubscription(options);
+  const { client, groupId, routes, delivery, metrics } = options;
+  const logger = options.logger ?? silentLogger;
+  const policy = options.retry ?? DEFAULT_RETRY_POLICY;
+  const sourceTopics = sourceTopicsOf(routes, options.topics);
+
+  const failureTopics = await withAdmin(client, options.admin, (admin) =>
+    ensureFailureTopics(admin, groupId, { ...options.failureTopics, policy, sourceTopics }),
+  );
+
+  const middleware: Middleware[] = [
+    ...(metrics ? [metricsMiddleware(metrics)] : []),
+    ...failureHandlingMiddleware({
+      producer: options.producer,
+      policy,
+      ...(metrics ? { onRouted: (routed: FailureRouted) => countRouted(metrics, routed) } : {}),
+    }),
+  ];
+  if (delivery === 'effectively-once') {
+    middleware.push(
+      effectivelyOnce({
+        // Checked by validateSubscription.
+        dataSource: options.dataSource as DataSource,
+        ...(options.inboxTable ? { inboxTable: options.inboxTable } : {}),
+        ...(metrics ? { onDuplicate: (d: DuplicateMessage) => countDuplicate(metrics, d) } : {}),
+      }),
+    );
+  }
+  middleware.push(decodeMiddleware(options.codec, registryOf(routes)));
+  const handler = compose(
+    middleware,
+    eventHandler(routes, options.unhandled ? { unhandled: options.unhandled } : {}),
+  );
+
+  const membership = new Membership(groupId);
+  const topics = [...sourceTopics, ...failureTopics.retryTopics];
+  const runner = new ConsumerRunner({
+    ...options.runner,
+    client: membership.observe(client),
+    groupId,
+    topics,
+    handler,
+    delivery,
+    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    logger,
+  });
+  const ages = metrics
+    ? new MessageAgeMonitor({
+        groupId,
+        source: runner,
+        metrics,
+        ...(options.messageAgeIntervalMs ? { intervalMs: options.messageAgeIntervalMs } : {}),
+      })
+    : undefined;
+
+  try {
+    await runner.start();
+  } catch (error) {
+    // A runner that got half-way (connected, not subscribed) must not keep its connection open.
+    await runner.stop({ timeoutMs: 5_000 }).catch(() => undefined);
+    throw error;
+  }
+  ages?.start();
+  logger.info(
+    { groupId, delivery, topics, eventTypes: routes.map((r) => r.definition.type) },
+    'subscription started',
+  );
+
+  let stopped: Promise<StopReport> | undefined;
+  return {
+    groupId,
+    delivery,
+    topics,
+    sourceTopics,
+    deadLetterTopic: failureTopics.deadLetterTopic,
+    runner,
+    assignments: () => runner.assignments(),
+    status: () => membership.status(runner.assignments()),
+    progress: () => runner.progress(),
+    stop: (stopOptions) => {
+      stopped ??= runner.stop(stopOptions).finally(() => {
+        ages?.stop();
+        membership.stopped();
+      });
+      return stopped;
+    },
+  };
+}
+
+function countRouted(metrics: MessagingMetrics, routed: FailureRouted): void {
+  const labels = labelsOf(routed.message);
+  if (routed.kind === 'retry') metrics.retried(labels);
+  else metrics.deadLettered(labels, routed.errorCode);
+}
+
+function countDuplicate(metrics: MessagingMetrics, duplicate: DuplicateMessage): void {
+  metrics.deduplicated({
+    group: duplicate.groupId,
+    topic: duplicate.topic,
+    type: duplicate.eventType ?? 'unknown',
+  });
+}
+
+async function withAdmin<T>(
+  client: KafkaClient,
+  given: AdminPort | undefined,
+  work: (admin: AdminPort) => Promise<T>,
+): Promise<T> {
+  if (given) return work(given);
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Follows the group membership of the runner's consumer. The runner keeps its consumer to itself, so the
+ * client handed to it is wrapped: the consumer it creates is observed before the runner gets it.
+ */
+class Membership {
+  private state: SubscriptionState = 'starting';
+  private memberId: string | undefined;
+  private error: string | undefined;
+
+  constructor(private readonly groupId: string) {}
+
+  observe(client: KafkaClient): KafkaClient {
+    return {
+      producer: (options) => client.producer(options),
+      admin: () => client.admin(),
+      consumer: (options) => {
+        const consumer = client.consumer(options);
+        consumer.on('group-join', (event) => this.joined(event));
+        consumer.on('rebalancing', () => this.transition('rebalancing'));
+        consumer.on('crash', ({ error }) => {
+          this.transition('crashed');
+          this.error = error.message;
+        });
+        return consumer;
+      },
+    };
+  }
+
+  stopped(): void {
+    this.state = 'stopped';
+  }
+
+  status(assignments: TopicPartitions[]): SubscriptionStatus {
+    return {
+      groupId: this.groupId,
+      state: this.state,
+      ...(this.memberId ? { memberId: this.memberId } : {}),
+      assignments: this.state === 'joined' ? assignments : [],
+      ...(this.state === 'crashed' && this.error ? { error: this.error } : {}),
+    };
+  }
+
+  private joined(event: ConsumerEvents['group-join']): void {
+    this.memberId = event.memberId;
+    this.error = undefined;
+    this.transition('joined');
+  }
+
+  private transition(state: SubscriptionState): void {
+    // Events that arrive while the consumer disconnects must not bring a stopped subscription back.
+    if (this.state !== 'stopped') this.state = state;
+  }
+}

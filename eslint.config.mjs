@@ -31,7 +31,7 @@ const depConstraints = (testFiles) => [
   { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: testFiles ? ['type:testing'] : [] },
   {
     sourceTag: 'type:contracts',
-    onlyDependOnLibsWithTags: [],
+    onlyDependOnLibsWithTags: testFiles ? ['type:testing'] : [],
     bannedExternalImports: FRAMEWORK_PACKAGES,
   },
   // Test support stays below the messaging library so that library's own tests can use it.

@@ -3,3 +3,8 @@
  * bounded context. Plain TypeScript only: no framework imports (enforced by lint).
  */
 export * from './topics';
+export * from './event-contract';
+export * from './orders.events';
+export * from './payments.events';
+export * from './inventory.events';
+export * from './all-events';

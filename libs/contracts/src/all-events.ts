@@ -1,0 +1,23 @@
+import type { EventContract } from './event-contract';
+import { inventoryEvents } from './inventory.events';
+import { ordersEvents } from './orders.events';
+import { paymentsEvents } from './payments.events';
+
+/** The bounded contexts that own events, each with its topic in `Topics` and its events below. */
+export const eventsByContext = {
+  orders: ordersEvents,
+  payments: paymentsEvents,
+  inventory: inventoryEvents,
+} as const;
+
+export type BoundedContext = keyof typeof eventsByContext;
+
+/**
+ * Every event contract of the system. `EventContract<never>` because the payload types differ: the array is
+ * for code that handles contracts generically (registering every schema, compatibility checks, AsyncAPI).
+ */
+export const allEvents: readonly EventContract<never>[] = [
+  ...Object.values(ordersEvents),
+  ...Object.values(paymentsEvents),
+  ...Object.values(inventoryEvents),
+];

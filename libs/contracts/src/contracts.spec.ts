@@ -1,0 +1,155 @@
+/**
+ * The naming rules every contract follows, and proof that each schema is valid Avro and agrees with its
+ * TypeScript type (a typed sample of every event round-trips through its schema unchanged). The
+ * registry-backed compatibility check against the last release is compatibility.int.spec.ts.
+ */
+import { Type, type Schema } from 'avsc';
+import {
+  allEvents,
+  eventsByContext,
+  fullNameOf,
+  ORDER_CANCELLATION_REASONS,
+  ORDER_REJECTION_REASONS,
+  PAYMENT_DECLINE_REASONS,
+  PAYMENT_REFUND_REASONS,
+  Topics,
+  type BoundedContext,
+  type ContractData,
+  type EventContract,
+  type RecordSchema,
+} from './index';
+import { latestRelease, readRelease, releasedVersions } from './test/released-schemas';
+
+type Events = typeof eventsByContext;
+/** One sample payload per event, typed by the event's TypeScript type: a missing event fails to compile. */
+type Samples = { [C in BoundedContext]: { [E in keyof Events[C]]: ContractData<Events[C][E]> } };
+
+const ORDER = '0199d6a4-6c1e-7a2b-9f3e-2d1c0b9a8e7f';
+const SAMPLES: Samples = {
+  orders: {
+    OrderPlaced: {
+      orderId: ORDER,
+      customerId: 'customer-1',
+      lines: [
+        { sku: 'SKU-RED', quantity: 2, unitPriceCents: 1250 },
+        { sku: 'SKU-BLUE', quantity: 1, unitPriceCents: 9_007_199_254 },
+      ],
+      totalCents: 9_007_201_754,
+      currency: 'EUR',
+      placedAt: Date.UTC(2026, 10, 27, 6, 30, 0, 123),
+    },
+    OrderConfirmed: { orderId: ORDER, customerId: 'customer-1' },
+    OrderRejected: { orderId: ORDER, customerId: 'customer-1', reason: 'insufficient-credit' },
+    OrderCancelled: { orderId: ORDER, customerId: 'customer-1', reason: 'out-of-stock' },
+  },
+  payments: {
+    PaymentAuthorized: {
+      orderId: ORDER,
+      customerId: 'customer-1',
+      amountCents: 2500,
+      currency: 'EUR',
+      items: [{ sku: 'SKU-RED', quantity: 2 }],
+    },
+    PaymentDeclined: { orderId: ORDER, customerId: 'customer-2', reason: 'unknown-customer' },
+    PaymentRefunded: {
+      orderId: ORDER,
+      customerId: 'customer-1',
+      amountCents: 2500,
+      currency: 'EUR',
+      reason: 'order-cancelled',
+    },
+  },
+  inventory: {
+    StockReserved: { orderId: ORDER, lines: [{ sku: 'SKU-RED', quantity: 2 }] },
+    StockRejected: { orderId: ORDER, sku: 'SKU-BLUE', requested: 3, available: 1 },
+    StockReleased: { orderId: ORDER, lines: [{ sku: 'SKU-RED', quantity: 2 }] },
+  },
+};
+
+const CONTEXTS = Object.keys(eventsByContext) as BoundedContext[];
+
+/** [context, record name, contract, sample] for every event, for `it.each`. */
+const CASES = CONTEXTS.flatMap((context) =>
+  Object.entries(eventsByContext[context]).map(
+    ([name, contract]) =>
+      [
+        context,
+        name,
+        contract as EventContract<unknown>,
+        (SAMPLES[context] as Record<string, unknown>)[name],
+      ] as const,
+  ),
+);
+
+function avroType(schema: RecordSchema): Type {
+  return Type.forSchema(schema as unknown as Schema);
+}
+
+describe('event contracts', () => {
+  it('lists every event of every context exactly once in allEvents', () => {
+    expect(allEvents).toEqual(CASES.map(([, , contract]) => contract));
+    expect(allEvents).toHaveLength(10);
+    expect(new Set(allEvents.map((c) => c.type)).size).toBe(allEvents.length);
+    expect(new Set(allEvents.map((c) => fullNameOf(c.schema))).size).toBe(allEvents.length);
+  });
+
+  it.each(CASES)('%s %s follows the naming rules', (context, name, contract) => {
+    expect(contract.schema.name).toBe(name);
+    expect(contract.schema.namespace).toBe(`orderstream.${context}.v1`);
+    expect(contract.type).toBe(`orderstream.${context}.${name}`);
+    expect(contract.topic).toBe(Topics[context]);
+    expect(name).toMatch(/^[A-Z][A-Za-z]+$/);
+  });
+
+  it.each(CASES)(
+    '%s %s is valid Avro and round-trips its typed sample',
+    (_context, _name, contract, sample) => {
+      const type = avroType(contract.schema);
+      expect(type.name).toBe(fullNameOf(contract.schema));
+      // Exact equality also proves timestamps stay plain numbers (epoch ms): without a registered logical
+      // type implementation avsc reads `timestamp-millis` as its underlying long.
+      expect(type.fromBuffer(type.toBuffer(sample))).toEqual(sample);
+    },
+  );
+
+  it.each(CASES)('%s %s is keyed by order id', (_context, _name, contract, sample) => {
+    expect(contract.key(sample)).toBe(ORDER);
+  });
+
+  it('documents every known reason value in the schema of the field that carries it', () => {
+    const reasonDoc = (contract: EventContract<unknown>) =>
+      contract.schema.fields.find((field) => field.name === 'reason')?.doc ?? '';
+    const documented: [EventContract<unknown>, readonly string[]][] = [
+      [eventsByContext.orders.OrderCancelled, ORDER_CANCELLATION_REASONS],
+      [eventsByContext.orders.OrderRejected, ORDER_REJECTION_REASONS],
+      [eventsByContext.payments.PaymentDeclined, PAYMENT_DECLINE_REASONS],
+      [eventsByContext.payments.PaymentRefunded, PAYMENT_REFUND_REASONS],
+    ];
+    for (const [contract, reasons] of documented) {
+      expect(reasonDoc(contract)).toContain(`One of: ${reasons.join(', ')}.`);
+    }
+  });
+});
+
+describe('released schema snapshots', () => {
+  it('are named after their record and are valid Avro', () => {
+    const versions = releasedVersions();
+    expect(versions[0]).toBe('1.0.0');
+    for (const version of versions) {
+      for (const [name, schema] of readRelease(version).schemas) {
+        expect(avroType(schema).name).toBe(name);
+      }
+    }
+  });
+
+  // A quick local pre-check with avsc's schema resolution; the registry's verdict is the integration test.
+  it('can all be read by the current schemas: no released event removed, every change resolvable', () => {
+    const release = latestRelease();
+    const current = new Map(allEvents.map((contract) => [fullNameOf(contract.schema), contract.schema]));
+    for (const [name, released] of release.schemas) {
+      const reader = current.get(name);
+      expect({ name, present: reader !== undefined }).toEqual({ name, present: true });
+      if (reader) expect(() => avroType(reader).createResolver(avroType(released))).not.toThrow();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { PlatformModule, postgresDataSourceOptions } from '@orderstream/platform';
 import type { DataSourceOptions } from 'typeorm';
 import { SERVICE_NAME, type OutboxRelayConfig } from './config';
+import { OUTBOX_RELAY_CONFIG, OutboxRelayService } from './relay/outbox-relay.service';
 
 @Module({})
 export class AppModule {
@@ -15,6 +16,7 @@ export class AppModule {
           externalDatabases: outboxSourceDataSources(config.OUTBOX_SOURCES),
         }),
       ],
+      providers: [{ provide: OUTBOX_RELAY_CONFIG, useValue: config }, OutboxRelayService],
     };
   }
 }

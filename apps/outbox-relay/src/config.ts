@@ -1,11 +1,29 @@
-import { namedPostgresUrls, serviceConfigSchema } from '@orderstream/platform';
+import { namedPostgresUrls, positiveInt, serviceConfigSchema } from '@orderstream/platform';
 import type { z } from 'zod';
 
 export const SERVICE_NAME = 'outbox-relay';
 
+const SECOND = 1_000;
+const HOUR = 3_600 * SECOND;
+const DAY = 24 * HOUR;
+
+/** Every variable is described, with its default, in docs/outbox-relay.md. */
 export const outboxRelayConfigSchema = serviceConfigSchema({ name: SERVICE_NAME, defaultPort: 3004 }).extend({
   /** The databases whose outboxes the relay publishes: `orders=postgres://…,payments=postgres://…`. */
   OUTBOX_SOURCES: namedPostgresUrls(),
+  /** Rows read, sent to Kafka and marked per round trip. */
+  OUTBOX_BATCH_SIZE: positiveInt().max(10_000, { error: 'must be at most 10000' }).default(500),
+  /**
+   * Fallback poll of a source while leading: NOTIFY normally wakes the relay at once, the poll covers a
+   * lost notification (a notification is not delivered to a session that was reconnecting).
+   */
+  OUTBOX_POLL_INTERVAL_MS: positiveInt().default(1 * SECOND),
+  /** How often a follower tries to take a source's leader lock (and how long it waits after an error). */
+  OUTBOX_LOCK_RETRY_INTERVAL_MS: positiveInt().default(5 * SECOND),
+  /** Published rows older than this are deleted. Long enough to investigate what was sent. */
+  OUTBOX_RETENTION_MS: positiveInt().default(7 * DAY),
+  /** How often the retention job runs per source. */
+  OUTBOX_RETENTION_INTERVAL_MS: positiveInt().default(1 * HOUR),
 });
 
 export type OutboxRelayConfig = z.output<typeof outboxRelayConfigSchema>;

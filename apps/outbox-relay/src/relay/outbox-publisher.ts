@@ -1,0 +1,168 @@
+/**
+ * One batch of the relay: read the oldest unpublished outbox rows, send them to Kafka, mark them published.
+ *
+ * Gap-free by construction: it selects `published_at IS NULL ORDER BY sequence`, never "sequence > the
+ * last one published". Sequences are assigned at insert, not at commit, so a transaction holding sequence
+ * n can commit after n+1 was already published; with a high-water mark that row would be skipped forever,
+ * here it is simply the oldest unpublished row of the next batch. The price: a row is visible only once
+ * committed, so an event can be published after a later-numbered one of ANOTHER aggregate (never of the
+ * same aggregate, if the service serialises writes per aggregate; see docs/outbox-relay.md).
+ *
+ * At-least-once: a crash (or a lost connection) between Kafka's acknowledgement and the UPDATE publishes
+ * the rows again, with the same `ce_id`, which consumers' inboxes absorb.
+ */
+import {
+  fromStoredHeaders,
+  PublishError,
+  quoteTableName,
+  resolveTableNames,
+  type OutgoingRecord,
+  type ProducerPort,
+  type StoredHeaders,
+} from '@orderstream/messaging';
+
+/** The part of a `pg` client or pool the publisher needs. */
+export interface SqlClient {
+  query<R extends object>(sql: string, parameters?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** An outbox row as the relay reads it (the columns a Kafka record needs, plus its position). */
+export interface OutboxRow {
+  /** bigint, as text: JavaScript numbers lose precision past 2^53. */
+  sequence: string;
+  topic: string;
+  key: string;
+  headers: StoredHeaders;
+  payload: Buffer | null;
+}
+
+/** The Kafka records of one topic, in outbox order, and the rows they came from. */
+export interface TopicBatch {
+  topic: string;
+  sequences: string[];
+  records: OutgoingRecord[];
+}
+
+export function toOutgoingRecord(row: OutboxRow): OutgoingRecord {
+  return { key: row.key, value: row.payload, headers: fromStoredHeaders(row.headers) };
+}
+
+/**
+ * Splits rows (in sequence order) into one batch per topic, keeping their order within each topic and the
+ * topics in the order they first appear. Order across topics carries no meaning (an aggregate's events go
+ * to one topic, the one of its bounded context), so each topic becomes one produce request.
+ */
+export function groupByTopic(rows: readonly OutboxRow[]): TopicBatch[] {
+  const batches = new Map<string, TopicBatch>();
+  for (const row of rows) {
+    let batch = batches.get(row.topic);
+    if (!batch) {
+      batch = { topic: row.topic, sequences: [], records: [] };
+      batches.set(row.topic, batch);
+    }
+    batch.sequences.push(row.sequence);
+    batch.records.push(toOutgoingRecord(row));
+  }
+  return [...batches.values()];
+}
+
+export interface PublishedBatch {
+  /** Rows read (= sent and marked, unless `failure` is set). */
+  size: number;
+  /** True when the batch was full: more rows are probably waiting, so the caller reads again at once. */
+  full: boolean;
+  /** Per topic, how many rows were published. */
+  topics: { topic: string; count: number }[];
+  /** Per published row, seconds from `created_at` to `published_at`, both on the database's clock. */
+  latenciesSeconds: number[];
+  /**
+   * Set when Kafka did not acknowledge some topics: their rows stay unpublished and lead the next batch.
+   * The rows of the other topics were published and marked (and are counted above).
+   */
+  failure?: PublishError;
+}
+
+export interface OutboxPublisherOptions {
+  producer: ProducerPort;
+  /** Default `messaging_outbox`; may be schema-qualified. Must be the table the service's writer uses. */
+  table?: string;
+  /** Rows per batch. */
+  batchSize: number;
+}
+
+export class OutboxPublisher {
+  private readonly selectSql: string;
+  private readonly markSql: string;
+  readonly batchSize: number;
+
+  constructor(private readonly options: OutboxPublisherOptions) {
+    if (!Number.isSafeInteger(options.batchSize) || options.batchSize <= 0) {
+      throw new RangeError(`OutboxPublisher batchSize must be a positive integer, got ${options.batchSize}`);
+    }
+    this.batchSize = options.batchSize;
+    const table = quoteTableName(resolveTableNames(options.table ? { outbox: options.table } : {}).outbox);
+    // Served by the partial index on (sequence) WHERE published_at IS NULL: the work queue stays small
+    // however many published rows the retention period keeps.
+    // ORDER BY names the table's column on purpose: a bare `sequence` would sort by the text output column
+    // of the same name, putting 10 before 9.
+    this.selectSql = `
+      SELECT outbox.sequence::text AS sequence, outbox.topic, outbox.key, outbox.headers, outbox.payload
+      FROM ${table} AS outbox
+      WHERE outbox.published_at IS NULL
+      ORDER BY outbox.sequence
+      LIMIT $1`;
+    // One statement for the whole batch; the latency is computed by the database so both ends of it come
+    // from one clock. `published_at IS NULL` keeps a row's first publication time if it is ever re-sent.
+    this.markSql = `
+      UPDATE ${table}
+      SET published_at = now()
+      WHERE sequence = ANY($1::bigint[]) AND published_at IS NULL
+      RETURNING extract(epoch FROM published_at - created_at)::float8 AS latency`;
+  }
+
+  /**
+   * Publishes the oldest unpublished rows, at most `batchSize`. The topics of a batch are sent in parallel,
+   * one produce request each; the rows of the topics Kafka acknowledged are marked even when another topic
+   * failed (their order is independent), and the failure is returned as a `PublishError` naming the unsent
+   * topics. Those rows stay unpublished and lead the next batch, so nothing overtakes them. A database error
+   * is thrown.
+   */
+  async publishBatch(client: SqlClient): Promise<PublishedBatch> {
+    const { rows } = await client.query<OutboxRow>(this.selectSql, [this.batchSize]);
+    if (rows.length === 0) return { size: 0, full: false, topics: [], latenciesSeconds: [] };
+
+    const batches = groupByTopic(rows);
+    const results = await Promise.allSettled(
+      batches.map((batch) => this.options.producer.send(batch.topic, batch.records)),
+    );
+    const sent = batches.filter((_, i) => results[i]?.status === 'fulfilled');
+    const latenciesSeconds: number[] = [];
+    if (sent.length > 0) {
+      const marked = await client.query<{ latency: number }>(this.markSql, [
+        sent.flatMap((batch) => batch.sequences),
+      ]);
+      for (const row of marked.rows) latenciesSeconds.push(row.latency);
+    }
+
+    const failures = results.flatMap((result, i) =>
+      result.status === 'rejected'
+        ? [{ topic: batches[i]?.topic ?? '', reason: result.reason as unknown }]
+        : [],
+    );
+    const published: PublishedBatch = {
+      size: rows.length,
+      full: rows.length === this.batchSize,
+      topics: sent.map((batch) => ({ topic: batch.topic, count: batch.records.length })),
+      latenciesSeconds,
+    };
+    if (failures.length > 0) {
+      const unsent = failures.map((failure) => failure.topic);
+      published.failure = new PublishError(
+        `Kafka did not acknowledge the outbox rows for ${unsent.join(', ')}`,
+        unsent,
+        { cause: failures[0]?.reason },
+      );
+    }
+    return published;
+  }
+}

@@ -21,6 +21,11 @@ export interface ServiceDefinition<S extends z.ZodType<ServiceConfig>> {
   rootModule: (config: z.output<S>) => DynamicModule | Type<unknown>;
   /** Defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Runs after the application is built and before it listens: the place for app-level HTTP setup such
+   * as serving the OpenAPI document and UI (`SwaggerModule.setup`).
+   */
+  configure?: (app: INestApplication, config: z.output<S>) => void | Promise<void>;
 }
 
 /**
@@ -48,6 +53,7 @@ export async function bootstrapService<S extends z.ZodType<ServiceConfig>>(
     app.useLogger(app.get(Logger));
     const logger = app.get<ServiceLogger>(SERVICE_LOGGER);
     installGracefulShutdown(app, { logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+    await definition.configure?.(app, config);
     await app.listen(config.PORT, config.HOST);
     logger.info({ host: config.HOST, port: config.PORT }, 'service started');
     return app;

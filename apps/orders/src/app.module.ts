@@ -1,7 +1,33 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformModule } from '@orderstream/platform';
-import { SERVICE_NAME, type OrdersConfig } from './config';
+import { ordersEvents, type EventContract } from '@orderstream/contracts';
+import type { EventDefinition, KafkaClient } from '@orderstream/messaging';
+import { MessagingModule } from '@orderstream/messaging/nest';
+import {
+  KAFKA_CLIENT,
+  METRICS_REGISTRY,
+  PlatformModule,
+  SERVICE_LOGGER,
+  type ServiceLogger,
+} from '@orderstream/platform';
+import type { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { CancelOrderController } from './cancel-order/cancel-order.controller';
+import { CancelOrderUseCase } from './cancel-order/cancel-order.use-case';
+import { CatalogRepository } from './catalog/catalog.repository';
+import { EVENT_SOURCE, SERVICE_NAME, type OrdersConfig } from './config';
 import { ordersDataSourceOptions } from './database';
+import { OrderTransitions } from './order/order-transitions';
+import { OrderMetrics } from './order/order.metrics';
+import { PlaceOrderController } from './place-order/place-order.controller';
+import { PlaceOrderUseCase } from './place-order/place-order.use-case';
+import { OrderQueries } from './query-orders/order.queries';
+import { QueryOrdersController } from './query-orders/query-orders.controller';
+import { SAGA_DEADLINE_SETTINGS, SagaDeadlinePoller } from './saga-deadline/saga-deadline.poller';
+import { orderSagaHandler } from './saga-reactions/order-saga.handler';
+import { SAGA_TOPIC_PARTITIONS, SagaTopicsProvisioner } from './saga-reactions/saga-topics.provisioner';
+
+/** The events this service writes, registered with the schema registry at startup. */
+const PUBLISHES: readonly EventContract<never>[] = Object.values(ordersEvents);
 
 @Module({})
 export class AppModule {
@@ -14,6 +40,41 @@ export class AppModule {
           config,
           database: { name: 'orders', options: ordersDataSourceOptions(config.DATABASE_URL) },
         }),
+        MessagingModule.forRootAsync({
+          inject: [KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_LOGGER],
+          useFactory: (client: KafkaClient, metricsRegistry: Registry, logger: ServiceLogger) => ({
+            brokers: config.KAFKA_BROKERS,
+            clientId: config.KAFKA_CLIENT_ID,
+            client,
+            registryUrl: config.SCHEMA_REGISTRY_URL,
+            source: EVENT_SOURCE,
+            dataSource: DataSource,
+            metricsRegistry,
+            logger: logger.child({ component: 'messaging' }),
+            publishes: PUBLISHES as readonly EventDefinition<never>[],
+          }),
+        }),
+      ],
+      controllers: [PlaceOrderController, CancelOrderController, QueryOrdersController],
+      providers: [
+        { provide: SAGA_TOPIC_PARTITIONS, useValue: config.SAGA_TOPIC_PARTITIONS },
+        {
+          provide: SAGA_DEADLINE_SETTINGS,
+          useValue: {
+            deadlineMs: config.SAGA_DEADLINE_MS,
+            pollIntervalMs: config.SAGA_DEADLINE_POLL_MS,
+            batchSize: 100,
+          },
+        },
+        SagaTopicsProvisioner,
+        OrderMetrics,
+        OrderTransitions,
+        OrderQueries,
+        CatalogRepository,
+        PlaceOrderUseCase,
+        CancelOrderUseCase,
+        SagaDeadlinePoller,
+        orderSagaHandler(config.ORDERS_CONSUMER_GROUP),
       ],
     };
   }

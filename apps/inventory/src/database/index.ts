@@ -4,4 +4,6 @@ export {
   inventoryDataSourceOptions,
 } from './inventory-data-source.options';
 export { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
+export { CreateReservations1764400000000 } from './migrations/1764400000000-create-reservations';
+export { SeedDemoStock1764400000001 } from './migrations/1764400000001-seed-demo-stock';
 export { StockItemEntity } from './stock-item.entity';

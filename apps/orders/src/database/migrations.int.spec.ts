@@ -17,7 +17,15 @@ describe('orders database migrations', () => {
   afterAll(() => db?.dispose());
 
   it('applies every migration, in order, once', async () => {
-    expect(db.applied).toEqual(ORDERS_MIGRATIONS.map((m) => m.name));
+    // Instance names: the messaging migrations are anonymous subclasses (see messagingMigrations()).
+    expect(db.applied).toEqual(ORDERS_MIGRATIONS.map((Migration) => new Migration().name));
+    expect(db.applied).toEqual([
+      'InitialSchema1764230400000',
+      'CreateMessagingOutbox1764300000000',
+      'CreateMessagingInbox1764300000001',
+      'OrderLinesHistoryIdempotency1764400000000',
+      'SeedCatalog1764400000001',
+    ]);
     expect(await db.dataSource.showMigrations()).toBe(false);
   });
 
@@ -39,6 +47,21 @@ describe('orders database migrations', () => {
       currency: 'EUR',
     });
     expect(stored.createdAt).toBeInstanceOf(Date);
+  });
+
+  it('seeds the catalog with the demo SKUs, in EUR cents', async () => {
+    expect(
+      await db.dataSource.query(
+        'SELECT sku, unit_price_cents::int AS cents, currency FROM products ORDER BY sku',
+      ),
+    ).toEqual([
+      { sku: 'SKU-BLUE-MUG', cents: 1200, currency: 'EUR' },
+      { sku: 'SKU-LIMITED', cents: 5000, currency: 'EUR' },
+      { sku: 'SKU-POSTER', cents: 900, currency: 'EUR' },
+      { sku: 'SKU-RED-MUG', cents: 1200, currency: 'EUR' },
+      { sku: 'SKU-TEE-L', cents: 2500, currency: 'EUR' },
+      { sku: 'SKU-TEE-M', cents: 2500, currency: 'EUR' },
+    ]);
   });
 
   it('rejects a status outside the order state machine', async () => {

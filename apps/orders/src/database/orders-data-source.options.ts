@@ -1,13 +1,24 @@
+import { messagingMigrations } from '@orderstream/messaging';
 import { postgresDataSourceOptions } from '@orderstream/platform';
 import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
+import { OrderLinesHistoryIdempotency1764400000000 } from './migrations/1764400000000-order-lines-history-idempotency';
+import { SeedCatalog1764400000001 } from './migrations/1764400000001-seed-catalog';
 import { OrderEntity } from './order.entity';
 
 /** Every entity of the orders database. */
 export const ORDERS_ENTITIES = [OrderEntity];
 
-/** Every migration of the orders database, oldest first. */
-export const ORDERS_MIGRATIONS = [InitialSchema1764230400000];
+/**
+ * Every migration of the orders database, oldest first: the messaging outbox and inbox sit between the
+ * first schema and the saga's tables, in timestamp order.
+ */
+export const ORDERS_MIGRATIONS = [
+  InitialSchema1764230400000,
+  ...messagingMigrations(),
+  OrderLinesHistoryIdempotency1764400000000,
+  SeedCatalog1764400000001,
+];
 
 export function ordersDataSourceOptions(url: string): DataSourceOptions {
   return postgresDataSourceOptions({

@@ -17,7 +17,7 @@ describe('payments database migrations', () => {
   afterAll(() => db?.dispose());
 
   it('applies every migration, in order, once', async () => {
-    expect(db.applied).toEqual(PAYMENTS_MIGRATIONS.map((m) => m.name));
+    expect(db.applied).toEqual(PAYMENTS_MIGRATIONS.map((M) => new M().name));
     expect(await db.dataSource.showMigrations()).toBe(false);
   });
 

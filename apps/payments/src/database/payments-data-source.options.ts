@@ -1,13 +1,22 @@
+import { messagingMigrations } from '@orderstream/messaging';
 import { postgresDataSourceOptions } from '@orderstream/platform';
 import type { DataSourceOptions } from 'typeorm';
 import { CustomerAccountEntity } from './customer-account.entity';
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
+import { CreatePayments1764400000000 } from './migrations/1764400000000-create-payments';
+import { SeedDemoCustomers1764400000001 } from './migrations/1764400000001-seed-demo-customers';
+import { PaymentEntity } from './payment.entity';
 
 /** Every entity of the payments database. */
-export const PAYMENTS_ENTITIES = [CustomerAccountEntity];
+export const PAYMENTS_ENTITIES = [CustomerAccountEntity, PaymentEntity];
 
-/** Every migration of the payments database, oldest first. */
-export const PAYMENTS_MIGRATIONS = [InitialSchema1764230400000];
+/** Every migration of the payments database, oldest first: the outbox and inbox tables come from messaging. */
+export const PAYMENTS_MIGRATIONS = [
+  InitialSchema1764230400000,
+  ...messagingMigrations(),
+  CreatePayments1764400000000,
+  SeedDemoCustomers1764400000001,
+];
 
 export function paymentsDataSourceOptions(url: string): DataSourceOptions {
   return postgresDataSourceOptions({

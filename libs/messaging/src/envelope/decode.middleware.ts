@@ -1,3 +1,4 @@
+import { HEADERS } from '../core/envelope';
 import type { Middleware } from '../core/handler';
 import type { EnvelopeCodec } from './envelope.codec';
 import type { EventRegistry } from './event-registry';
@@ -11,6 +12,25 @@ import type { EventRegistry } from './event-registry';
 export function decodeMiddleware(codec: EnvelopeCodec, definitions: EventRegistry): Middleware {
   return (next) => async (message, context) => {
     if (!message.envelope) message.envelope = await codec.decode(message.record, definitions);
+    return next(message, context);
+  };
+}
+
+/**
+ * Lets a consumer group ignore the event types it has no handler for. Topics are per bounded context, so a
+ * group routinely sees types it does not care about (inventory reads `orders.events` for OrderCancelled and
+ * also receives every OrderPlaced). Such a record is acknowledged without being decoded, without a database
+ * transaction and without touching the dead-letter topic. It looks only at the `ce_type` header: a record
+ * without one is passed on, so the decode step rejects it as undecodable. Put it outside the failure
+ * handling and the effectively-once transaction.
+ */
+export function skipUnroutedMiddleware(definitions: EventRegistry): Middleware {
+  return (next) => async (message, context) => {
+    const type = message.record.headers[HEADERS.type]?.toString();
+    if (type !== undefined && type !== '' && !definitions.has(type)) {
+      context.logger.debug({ eventType: type }, 'No handler for event type; skipped');
+      return;
+    }
     return next(message, context);
   };
 }

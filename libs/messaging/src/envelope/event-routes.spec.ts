@@ -3,8 +3,9 @@ import type { Envelope } from '../core/envelope';
 import type { EventDefinition } from '../core/event-definition';
 import { compose, type HandlerContext, type InboundMessage } from '../core/handler';
 import { DecodeError } from '../errors/messaging.error';
-import type { Logger } from '../logging/logger';
-import { decodeMiddleware } from './decode.middleware';
+import { silentLogger, type Logger } from '../logging/logger';
+import { decodeMiddleware, skipUnroutedMiddleware } from './decode.middleware';
+import { EventRegistry } from './event-registry';
 import { EnvelopeCodec } from './envelope.codec';
 import { eventHandler, on, registryOf } from './event-routes';
 import { UnhandledEventError } from './unhandled-event.error';
@@ -124,5 +125,42 @@ describe('decodeMiddleware + eventHandler', () => {
     await expect(eventHandler([])(message, context(message))).rejects.toThrow(
       /put decodeMiddleware in the pipeline/,
     );
+  });
+});
+
+describe('skipUnroutedMiddleware', () => {
+  const registry = new EventRegistry();
+  registry.register({
+    type: 'test.Routed',
+    topic: 't',
+    schema: { type: 'record', name: 'Routed', fields: [] },
+    key: () => 'k',
+  });
+
+  function record(type?: string): InboundMessage {
+    return {
+      groupId: 'g',
+      attempt: 1,
+      record: {
+        topic: 't',
+        partition: 0,
+        offset: '0',
+        key: null,
+        value: null,
+        headers: type === undefined ? {} : { ce_type: Buffer.from(type) },
+        timestamp: '0',
+      },
+    };
+  }
+
+  it.each([
+    ['a routed type', 'test.Routed', true],
+    ['a record without ce_type (left to the decode step to reject)', undefined, true],
+    ['a type nobody routes', 'test.Other', false],
+  ])('%s reaches the next step: %s', async (_name, type, reaches) => {
+    const next = jest.fn(async () => undefined);
+    const message = record(type);
+    await skipUnroutedMiddleware(registry)(next)(message, { message, logger: silentLogger });
+    expect(next).toHaveBeenCalledTimes(reaches ? 1 : 0);
   });
 });

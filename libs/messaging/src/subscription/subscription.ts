@@ -30,7 +30,7 @@ import {
   type StopReport,
 } from '../consumer/consumer-runner';
 import { compose, type DeliveryGuarantee, type Middleware } from '../core/handler';
-import { decodeMiddleware } from '../envelope/decode.middleware';
+import { decodeMiddleware, skipUnroutedMiddleware } from '../envelope/decode.middleware';
 import type { EnvelopeCodec } from '../envelope/envelope.codec';
 import {
   eventHandler,
@@ -192,7 +192,11 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
     ensureFailureTopics(admin, groupId, { ...options.failureTopics, policy, sourceTopics }),
   );
 
+  const registry = registryOf(routes);
   const middleware: Middleware[] = [
+    // Event types nobody here handles are acknowledged first: not counted as handled, and no retry,
+    // transaction or decoding is spent on them.
+    ...(options.unhandled === 'fail' ? [] : [skipUnroutedMiddleware(registry)]),
     ...(metrics ? [metricsMiddleware(metrics)] : []),
     ...failureHandlingMiddleware({
       producer: options.producer,
@@ -210,7 +214,7 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
       }),
     );
   }
-  middleware.push(decodeMiddleware(options.codec, registryOf(routes)));
+  middleware.push(decodeMiddleware(options.codec, registry));
   const handler = compose(
     middleware,
     eventHandler(routes, options.unhandled ? { unhandled: options.unhandled } : {}),

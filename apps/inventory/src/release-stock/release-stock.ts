@@ -1,0 +1,81 @@
+/**
+ * Use case: the order was cancelled, so give back what inventory holds for it, exactly once, and say so
+ * (`StockReleased`). A cancellation that arrives before the payment leaves a CANCELLED mark, so the late
+ * `PaymentAuthorized` reserves nothing (see the state machine).
+ */
+import { Injectable } from '@nestjs/common';
+import { stockReleasedEvent, type OrderCancelled } from '@orderstream/contracts';
+import { OutboxWriter, type Envelope, type Logger } from '@orderstream/messaging';
+import type { EntityManager } from 'typeorm';
+import { updateReturning } from '../database/update-returning';
+import { lockOrder, lockStock } from '../stock/stock-locks';
+import { STOCK_AGGREGATE } from '../stock/stock.aggregate';
+import { StockTransitionsMetrics } from '../stock/stock-transitions.metrics';
+import { transition } from '../stock/stock-order.state-machine';
+
+export type ReleaseOutcome = 'RELEASED' | 'CANCELLED' | 'REFUSED';
+
+@Injectable()
+export class ReleaseStock {
+  constructor(
+    private readonly outbox: OutboxWriter,
+    private readonly metrics: StockTransitionsMetrics,
+  ) {}
+
+  async execute(
+    manager: EntityManager,
+    event: Envelope<OrderCancelled>,
+    logger: Logger,
+  ): Promise<ReleaseOutcome> {
+    const { orderId } = event.data;
+    const status = await lockOrder(manager, orderId);
+    const decision = transition(status, 'release');
+    if (decision.kind === 'refused') {
+      this.metrics.countRefused(decision);
+      logger.warn({ orderId, from: decision.from }, 'OrderCancelled for an order holding no stock: ignored');
+      return 'REFUSED';
+    }
+    if (decision.kind === 'cancel-unreserved') {
+      await manager.query(`INSERT INTO stock_orders (order_id, status) VALUES ($1, 'CANCELLED')`, [orderId]);
+      logger.info({ orderId }, 'order cancelled before its payment arrived: nothing to release');
+      return 'CANCELLED';
+    }
+
+    const held = (await manager.query(
+      `SELECT sku, quantity FROM reservations WHERE order_id = $1 AND status = 'RESERVED' ORDER BY sku`,
+      [orderId],
+    )) as { sku: string; quantity: number }[];
+    await lockStock(
+      manager,
+      held.map((l) => l.sku),
+    );
+    const released = await updateReturning<{ sku: string }>(
+      manager,
+      `UPDATE stock_items s
+          SET available = s.available + r.quantity, reserved = s.reserved - r.quantity, updated_at = now()
+         FROM reservations r
+        WHERE r.order_id = $1 AND r.status = 'RESERVED' AND s.sku = r.sku
+        RETURNING s.sku`,
+      [orderId],
+    );
+    if (released.length !== held.length) {
+      throw new Error(`Released ${released.length} of the ${held.length} reserved SKUs of order ${orderId}`);
+    }
+    await manager.query(
+      `UPDATE reservations SET status = 'RELEASED', updated_at = now() WHERE order_id = $1 AND status = 'RESERVED'`,
+      [orderId],
+    );
+    await manager.query(
+      `UPDATE stock_orders SET status = 'RELEASED', updated_at = now() WHERE order_id = $1`,
+      [orderId],
+    );
+    await this.outbox.add(manager, {
+      definition: stockReleasedEvent,
+      data: { orderId, lines: held.map(({ sku, quantity }) => ({ sku, quantity })) },
+      aggregateType: STOCK_AGGREGATE,
+      causedBy: event,
+    });
+    logger.info({ orderId, lines: held.length }, 'stock released');
+    return 'RELEASED';
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Use case: a payment was authorized, so reserve every line of its order, all or nothing, and say so.
+ * Runs in the caller's transaction (the handler's, under effectively-once).
+ *
+ * Never oversells under concurrency: the SKUs' rows are locked `FOR UPDATE` in sorted SKU order (every
+ * transaction that touches several SKUs takes them in that one order, so two orders sharing SKUs queue
+ * instead of deadlocking), all lines are checked against the locked quantities, then all are updated.
+ * The CHECK (available >= 0) on stock_items is the backstop.
+ */
+import { Injectable } from '@nestjs/common';
+import { stockRejectedEvent, stockReservedEvent, type PaymentAuthorized } from '@orderstream/contracts';
+import { OutboxWriter, type Envelope, type Logger } from '@orderstream/messaging';
+import type { EntityManager } from 'typeorm';
+import { lockOrder, lockStock } from '../stock/stock-locks';
+import { STOCK_AGGREGATE } from '../stock/stock.aggregate';
+import { StockTransitionsMetrics } from '../stock/stock-transitions.metrics';
+import { mergeLines, planReservation } from '../stock/reservation-plan';
+import { transition } from '../stock/stock-order.state-machine';
+
+export type ReservationOutcome = 'RESERVED' | 'REJECTED' | 'REFUSED';
+
+@Injectable()
+export class ReserveStock {
+  constructor(
+    private readonly outbox: OutboxWriter,
+    private readonly metrics: StockTransitionsMetrics,
+  ) {}
+
+  async execute(
+    manager: EntityManager,
+    event: Envelope<PaymentAuthorized>,
+    logger: Logger,
+  ): Promise<ReservationOutcome> {
+    const { orderId, items } = event.data;
+    // The order first, then its SKUs: the same order as the release, so the two cannot deadlock.
+    const status = await lockOrder(manager, orderId);
+    const decision = transition(status, 'reserve');
+    if (decision.kind === 'refused') {
+      this.metrics.countRefused(decision);
+      logger.warn(
+        { orderId, from: decision.from },
+        'PaymentAuthorized for an order already decided: ignored',
+      );
+      return 'REFUSED';
+    }
+
+    const available = await lockStock(
+      manager,
+      mergeLines(items).map((l) => l.sku),
+    );
+    const plan = planReservation(items, available);
+
+    // A plain INSERT: a concurrent transaction that inserted this order first makes this one fail on the
+    // primary key and roll back; its retry then sees the order decided and refuses.
+    await manager.query('INSERT INTO stock_orders (order_id, status) VALUES ($1, $2)', [
+      orderId,
+      plan.kind === 'reserve' ? 'RESERVED' : 'REJECTED',
+    ]);
+
+    if (plan.kind === 'reject') {
+      await this.outbox.add(manager, {
+        definition: stockRejectedEvent,
+        data: { orderId, sku: plan.sku, requested: plan.requested, available: plan.available },
+        aggregateType: STOCK_AGGREGATE,
+        causedBy: event,
+      });
+      logger.info(
+        { orderId, sku: plan.sku, requested: plan.requested, available: plan.available },
+        'stock rejected',
+      );
+      return 'REJECTED';
+    }
+
+    const skus = plan.lines.map((l) => l.sku);
+    const quantities = plan.lines.map((l) => l.quantity);
+    await manager.query(
+      `UPDATE stock_items s
+          SET available = s.available - l.quantity, reserved = s.reserved + l.quantity, updated_at = now()
+         FROM unnest($1::text[], $2::int[]) AS l (sku, quantity)
+        WHERE s.sku = l.sku`,
+      [skus, quantities],
+    );
+    await manager.query(
+      `INSERT INTO reservations (order_id, sku, quantity, status)
+       SELECT $1, sku, quantity, 'RESERVED' FROM unnest($2::text[], $3::int[]) AS l (sku, quantity)`,
+      [orderId, skus, quantities],
+    );
+    await this.outbox.add(manager, {
+      definition: stockReservedEvent,
+      data: { orderId, lines: plan.lines },
+      aggregateType: STOCK_AGGREGATE,
+      causedBy: event,
+    });
+    logger.info({ orderId, lines: plan.lines.length }, 'stock reserved');
+    return 'RESERVED';
+  }
+}

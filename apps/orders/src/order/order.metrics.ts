@@ -1,0 +1,51 @@
+/**
+ * The orders service's own metrics, registered in the service's registry (the one `/metrics` serves).
+ * prom-client comes with @orderstream/platform, which creates that registry.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { METRICS_REGISTRY } from '@orderstream/platform';
+import { Counter, type Registry } from 'prom-client';
+import type { OrderStatus } from '../database';
+import type { OrderTrigger } from './order.state-machine';
+
+@Injectable()
+export class OrderMetrics {
+  /** A trigger that found its order in a status it cannot move from: a duplicate, late or out-of-order event. */
+  private readonly illegalTransitions: Counter<'from' | 'trigger'>;
+  /** An event about an order this database does not have (another environment's, or a bug upstream). */
+  private readonly unknownOrders: Counter<'trigger'>;
+  private readonly transitions: Counter<'from' | 'to' | 'trigger'>;
+
+  constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
+    this.illegalTransitions = new Counter({
+      name: 'orders_illegal_transitions_total',
+      help: 'Triggers skipped because the order was not in a status they apply to (duplicate, late or out-of-order events)',
+      labelNames: ['from', 'trigger'],
+      registers: [registry],
+    });
+    this.unknownOrders = new Counter({
+      name: 'orders_unknown_order_events_total',
+      help: 'Saga events skipped because their order does not exist in this database',
+      labelNames: ['trigger'],
+      registers: [registry],
+    });
+    this.transitions = new Counter({
+      name: 'orders_transitions_total',
+      help: 'Order status transitions applied',
+      labelNames: ['from', 'to', 'trigger'],
+      registers: [registry],
+    });
+  }
+
+  illegalTransition(from: OrderStatus, trigger: OrderTrigger): void {
+    this.illegalTransitions.inc({ from, trigger });
+  }
+
+  unknownOrder(trigger: OrderTrigger): void {
+    this.unknownOrders.inc({ trigger });
+  }
+
+  transition(from: OrderStatus, to: OrderStatus, trigger: OrderTrigger): void {
+    this.transitions.inc({ from, to, trigger });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Test support: the orders service in-process against real infrastructure, in a database of the test's
+ * own and with a consumer group of its own (the saga topics are shared: they are the contracts' topics, so
+ * the group also sees other tests' events, for orders it does not have, and skips them).
+ */
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AvroCodec, Publisher } from '@orderstream/messaging';
+import { loadConfig } from '@orderstream/platform';
+import { createTestDatabase, testInfrastructure, uniqueName, type TestDatabase } from '@orderstream/testing';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../app.module';
+import { ordersConfigSchema } from '../config';
+
+export interface OrdersTestApp {
+  app: INestApplication;
+  baseUrl: string;
+  dataSource: DataSource;
+  publisher: Publisher;
+  close(): Promise<void>;
+  outbox(orderId: string): Promise<OutboxRow[]>;
+}
+
+export interface OutboxRow {
+  topic: string;
+  key: string;
+  type: string;
+  aggregateType: string;
+  headers: Record<string, unknown>;
+  data: unknown;
+}
+
+export async function startOrdersApp(env: Record<string, string> = {}): Promise<OrdersTestApp> {
+  const infra = testInfrastructure();
+  const database: TestDatabase = await createTestDatabase(infra.postgresUrl, 'orders_app');
+  const config = loadConfig(ordersConfigSchema, {
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
+    DATABASE_URL: database.url,
+    KAFKA_CLIENT_ID: uniqueName('orders-test'),
+    ORDERS_CONSUMER_GROUP: uniqueName('orders-test'),
+    LOG_LEVEL: process.env.ORDERS_TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  const app = await NestFactory.create(AppModule.register(config), { logger: false, abortOnError: false });
+  await app.listen(0, '127.0.0.1');
+  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const dataSource = app.get(DataSource);
+  const codec = app.get(AvroCodec);
+  return {
+    app,
+    baseUrl,
+    dataSource,
+    publisher: app.get(Publisher),
+    close: async () => {
+      await app.close();
+      await database.drop();
+    },
+    outbox: async (orderId) => {
+      const rows = (await dataSource.query(
+        `SELECT topic, key, event_type, aggregate_type, headers, payload
+           FROM messaging_outbox WHERE aggregate_id = $1 ORDER BY sequence`,
+        [orderId],
+      )) as {
+        topic: string;
+        key: string;
+        event_type: string;
+        aggregate_type: string;
+        headers: Record<string, unknown>;
+        payload: Buffer;
+      }[];
+      return Promise.all(
+        rows.map(async (row) => ({
+          topic: row.topic,
+          key: row.key,
+          type: row.event_type,
+          aggregateType: row.aggregate_type,
+          headers: row.headers,
+          data: await codec.decode(row.payload),
+        })),
+      );
+    },
+  };
+}
+
+export interface TestResponse {
+  status: number;
+  contentType: string | null;
+  location: string | null;
+  /** The parsed JSON body; tests narrow it to the type they expect. */
+  body: unknown;
+}
+
+/** `fetch` with a JSON body; returns status, content type and the parsed body. */
+export async function request(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<TestResponse> {
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    location: response.headers.get('location'),
+    body: text.length > 0 ? (JSON.parse(text) as unknown) : undefined,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Use case: an order was placed, so reserve its total against the customer's credit and say so.
+ * Runs inside the caller's transaction (the handler's, under effectively-once), so the payment row, the
+ * credit reservation and the outgoing event commit together with the inbox row, or not at all.
+ */
+import { Injectable } from '@nestjs/common';
+import {
+  paymentAuthorizedEvent,
+  paymentDeclinedEvent,
+  type OrderPlaced,
+  type PaymentDeclineReason,
+} from '@orderstream/contracts';
+import { OutboxWriter, type Envelope, type Logger } from '@orderstream/messaging';
+import type { EntityManager } from 'typeorm';
+import { updateReturning } from '../database/update-returning';
+import { PAYMENT_AGGREGATE } from '../payment/payment.aggregate';
+import { PaymentTransitionsMetrics } from '../payment/payment-transitions.metrics';
+import { declineReason, transition, type PaymentStatus } from '../payment/payment.state-machine';
+
+export type AuthorizationOutcome = 'AUTHORIZED' | 'DECLINED' | 'REFUSED';
+
+@Injectable()
+export class AuthorizePayment {
+  constructor(
+    private readonly outbox: OutboxWriter,
+    private readonly metrics: PaymentTransitionsMetrics,
+  ) {}
+
+  async execute(
+    manager: EntityManager,
+    event: Envelope<OrderPlaced>,
+    logger: Logger,
+  ): Promise<AuthorizationOutcome> {
+    const order = event.data;
+    // Lock the order's payment row if there is one, so nothing else acts on this payment meanwhile.
+    const existing = (await manager.query('SELECT status FROM payments WHERE order_id = $1 FOR UPDATE', [
+      order.orderId,
+    ])) as { status: PaymentStatus }[];
+    const decision = transition(existing[0]?.status, { kind: 'authorize' });
+    if (decision.kind !== 'authorize') {
+      if (decision.kind === 'refused') this.metrics.countRefused(decision);
+      logger.warn(
+        { orderId: order.orderId, from: existing[0]?.status },
+        'OrderPlaced for an order already paid for: ignored',
+      );
+      return 'REFUSED';
+    }
+
+    // The decision is the database's: one conditional update reserves the credit only if it fits, so two
+    // concurrent orders of one customer can never both squeeze under the limit (the CHECK constraint is the
+    // backstop). Read-then-write in application code would race.
+    const reserved = await updateReturning(
+      manager,
+      `UPDATE customer_accounts
+          SET reserved_cents = reserved_cents + $1, updated_at = now()
+        WHERE customer_id = $2 AND reserved_cents + $1 <= credit_limit_cents
+        RETURNING customer_id`,
+      [order.totalCents, order.customerId],
+    );
+    const authorized = reserved.length === 1;
+
+    let reason: PaymentDeclineReason | null = null;
+    if (!authorized) {
+      const account = (await manager.query('SELECT 1 FROM customer_accounts WHERE customer_id = $1', [
+        order.customerId,
+      ])) as unknown[];
+      reason = declineReason(account.length > 0);
+    }
+
+    // A plain INSERT: should another transaction have inserted this order's payment since the SELECT
+    // above, the primary key fails this one, it rolls back (credit included) and is retried, and the retry
+    // sees the payment and refuses.
+    await manager.query(
+      `INSERT INTO payments (order_id, customer_id, amount_cents, currency, status, reason)
+       VALUES ($1, $2, $3, $4, $5, $6)`,
+      [
+        order.orderId,
+        order.customerId,
+        order.totalCents,
+        order.currency,
+        authorized ? 'AUTHORIZED' : 'DECLINED',
+        reason,
+      ],
+    );
+
+    if (authorized) {
+      await this.outbox.add(manager, {
+        definition: paymentAuthorizedEvent,
+        data: {
+          orderId: order.orderId,
+          customerId: order.customerId,
+          amountCents: order.totalCents,
+          currency: order.currency,
+          items: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+        },
+        aggregateType: PAYMENT_AGGREGATE,
+        causedBy: event,
+      });
+      logger.info({ orderId: order.orderId, amountCents: order.totalCents }, 'payment authorized');
+      return 'AUTHORIZED';
+    }
+    await this.outbox.add(manager, {
+      definition: paymentDeclinedEvent,
+      data: { orderId: order.orderId, customerId: order.customerId, reason: reason as PaymentDeclineReason },
+      aggregateType: PAYMENT_AGGREGATE,
+      causedBy: event,
+    });
+    logger.info({ orderId: order.orderId, reason }, 'payment declined');
+    return 'DECLINED';
+  }
+}

@@ -1,0 +1,32 @@
+import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { z } from 'zod';
+import type { DataSource } from 'typeorm';
+import { CustomerAccountEntity } from '../database/customer-account.entity';
+import { identifierSchema } from '../http/identifier.schema';
+import { ZodValidationPipe } from '../http/zod-validation.pipe';
+import { customerCreditViewSchema, type CustomerCreditView } from './customer-credit.view';
+
+@ApiTags('customers')
+@Controller('customers')
+export class GetCustomerController {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  @Get(':customerId')
+  @ApiOperation({ summary: "A customer's credit limit, reserved credit and what is still available" })
+  @ApiParam({ name: 'customerId', example: 'customer-1' })
+  @ApiOkResponse({ schema: z.toJSONSchema(customerCreditViewSchema) as object })
+  async get(
+    @Param('customerId', new ZodValidationPipe(identifierSchema, 'customerId')) customerId: string,
+  ): Promise<CustomerCreditView> {
+    const account = await this.dataSource.getRepository(CustomerAccountEntity).findOneBy({ customerId });
+    if (!account) throw new NotFoundException(`No customer ${customerId}`);
+    return {
+      customerId: account.customerId,
+      creditLimitCents: account.creditLimitCents,
+      reservedCents: account.reservedCents,
+      availableCents: account.creditLimitCents - account.reservedCents,
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import {
+  orderCancelledEvent,
+  stockRejectedEvent,
+  type OrderCancelled,
+  type StockRejected,
+} from '@orderstream/contracts';
+import { entityManagerOf, type Envelope, type HandlerContext } from '@orderstream/messaging';
+import { HandleEvent } from '@orderstream/messaging/nest';
+import { CONSUMER_GROUP, CONSUMER_SETTINGS } from '../consumer-group';
+import { RefundPayment } from './refund-payment';
+
+/** Transport only: the two compensations that give an order's credit back, to the use case. */
+@Injectable()
+export class RefundPaymentHandler {
+  constructor(private readonly refundPayment: RefundPayment) {}
+
+  @HandleEvent(stockRejectedEvent, { group: CONSUMER_GROUP, ...CONSUMER_SETTINGS })
+  async onStockRejected(event: Envelope<StockRejected>, context: HandlerContext): Promise<void> {
+    await this.refundPayment.execute(
+      entityManagerOf(context),
+      event.data.orderId,
+      'out-of-stock',
+      event,
+      context.logger,
+    );
+  }
+
+  @HandleEvent(orderCancelledEvent, { group: CONSUMER_GROUP, ...CONSUMER_SETTINGS })
+  async onOrderCancelled(event: Envelope<OrderCancelled>, context: HandlerContext): Promise<void> {
+    await this.refundPayment.execute(
+      entityManagerOf(context),
+      event.data.orderId,
+      'order-cancelled',
+      event,
+      context.logger,
+    );
+  }
+}

@@ -3,8 +3,10 @@
  * docker-compose.yml and the native stack (tools/infra/versions.json).
  */
 import { createServer } from 'node:net';
-import { PostgreSqlContainer } from '@testcontainers/postgresql';
-import { GenericContainer, getContainerRuntimeClient, Wait, type StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer } from 'testcontainers';
+
+// Testcontainers is loaded on first use only: most runs (explicit URLs, native stack) never need it.
+const testcontainers = () => import('testcontainers');
 import type { TestInfrastructure } from './infrastructure';
 import type { ProvidedInfrastructure } from './native';
 
@@ -17,6 +19,7 @@ export interface ContainerImages {
 /** True when a container runtime answers; Testcontainers is then the provider. */
 export async function dockerAvailable(): Promise<boolean> {
   try {
+    const { getContainerRuntimeClient } = await testcontainers();
     await getContainerRuntimeClient();
     return true;
   } catch {
@@ -44,6 +47,7 @@ function tagOf(image: string): string {
 }
 
 async function startKafka(image: string, host: string): Promise<StartedTestContainer> {
+  const { GenericContainer, Wait } = await testcontainers();
   const port = await freePort();
   // The official apache/kafka image configured as a single KRaft node; the EXTERNAL listener advertises
   // the fixed host port so clients outside the container can reach every partition leader.
@@ -73,6 +77,8 @@ export async function provideTestcontainers(
   images: ContainerImages,
   log: (line: string) => void,
 ): Promise<ProvidedInfrastructure> {
+  const { GenericContainer, getContainerRuntimeClient, Wait } = await testcontainers();
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   const runtime = await getContainerRuntimeClient();
   const host = runtime.info.containerRuntime.host;
   log(`Starting ${images.kafka}, ${images.apicurio} and ${images.postgres} with Testcontainers on ${host}`);

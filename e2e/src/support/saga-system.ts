@@ -1,0 +1,357 @@
+/**
+ * The whole saga as a deployment runs it: orders, payments, inventory and the outbox relay as separate
+ * processes (built `dist/main.js`, configured only through the environment), each with a fresh database of
+ * its own, against the real Kafka, registry and PostgreSQL of the test run.
+ *
+ * Isolation: the services use their fixed consumer groups (`orders`, `payments`, `inventory`) and the
+ * fixed contract topics, exactly as deployed. Fresh databases isolate state (inbox rows are per database),
+ * but two systems running at once would split one group's partitions between them, so run one system at a
+ * time (`maxWorkers: 1` in e2e/jest.config.cjs) and assert only about the order ids a test created itself.
+ *
+ * Reads go through the services' HTTP APIs, as a client would. `query` reads a service's database
+ * directly, for the few invariants no endpoint exposes (what inventory holds per order).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  serviceEnv,
+  startService,
+  type ServiceEndpoints,
+  type ServiceName,
+  type ServiceProcess,
+} from '@orderstream/demo';
+import { createTestDatabase, testInfrastructure, waitFor, type TestDatabase } from '@orderstream/testing';
+import { Client } from 'pg';
+
+/** The services that own a database. */
+export type DatabaseOwner = keyof ServiceEndpoints['databases'];
+
+export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
+
+/** `GET /orders/{id}` as the orders API documents it; declared here because e2e never imports an app. */
+export interface OrderView {
+  id: string;
+  customerId: string;
+  status: OrderStatus;
+  lines: { sku: string; quantity: number; unitPriceCents: number }[];
+  totalCents: number;
+  currency: string;
+  placedAt: string;
+  history: { status: OrderStatus; reason: string | null; at: string }[];
+}
+
+/** `GET /payments/{orderId}` of the payments API. */
+export interface PaymentView {
+  orderId: string;
+  customerId: string;
+  amountCents: number;
+  currency: string;
+  status: 'AUTHORIZED' | 'DECLINED' | 'REFUNDED';
+  reason: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** `GET /customers/{customerId}` of the payments API. */
+export interface CustomerCreditView {
+  customerId: string;
+  creditLimitCents: number;
+  reservedCents: number;
+  availableCents: number;
+}
+
+/** `GET /stock/{sku}` of the inventory API. */
+export interface StockLevelView {
+  sku: string;
+  available: number;
+  reserved: number;
+}
+
+export interface PlaceOrderBody {
+  customerId: string;
+  items: { sku: string; quantity: number }[];
+}
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  contentType: string | null;
+  location: string | null;
+  body: T;
+}
+
+/** Statuses after which the saga has nothing more to do for an order unless its customer cancels it. */
+export const SETTLED_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED'];
+
+/** Every service, started in this order: orders first, because it creates the saga's topics. */
+const START_ORDER: readonly ServiceName[] = ['orders', 'payments', 'inventory', 'outbox-relay'];
+
+/**
+ * Per-service settings for tests: the relay's fallback poll is short so a lost NOTIFY costs little time;
+ * everything else is the services' defaults, as deployed.
+ */
+const TEST_ENV: Partial<Record<ServiceName, Record<string, string>>> = {
+  'outbox-relay': { OUTBOX_POLL_INTERVAL_MS: '200' },
+};
+
+export interface SagaSystemOptions {
+  /** Extra environment per service, merged over `serviceEnv(...)` and the test defaults. */
+  env?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** How long `waitForOrder` and friends wait by default. */
+  settleTimeoutMs?: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
+      );
+    });
+  });
+}
+
+async function parseBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export class SagaSystem {
+  /** The services' JSON logs, one file per service; named in every start failure. */
+  readonly logDir = mkdtempSync(join(tmpdir(), 'orderstream-saga-e2e-'));
+  private readonly services = new Map<ServiceName, ServiceProcess>();
+  private readonly ports = new Map<ServiceName, number>();
+  private readonly databases = new Map<DatabaseOwner, TestDatabase>();
+  private endpoints: ServiceEndpoints | undefined;
+  private readonly workspaceRoot = resolve(__dirname, '..', '..', '..');
+  private readonly settleTimeoutMs: number;
+
+  private constructor(private readonly options: SagaSystemOptions) {
+    this.settleTimeoutMs = options.settleTimeoutMs ?? 60_000;
+  }
+
+  /** Creates the three databases and starts the four services; on failure, cleans up what it started. */
+  static async start(options: SagaSystemOptions = {}): Promise<SagaSystem> {
+    const system = new SagaSystem(options);
+    try {
+      await system.boot();
+      return system;
+    } catch (error) {
+      await system.dispose();
+      throw error;
+    }
+  }
+
+  private async boot(): Promise<void> {
+    const infra = testInfrastructure();
+    for (const owner of ['orders', 'payments', 'inventory'] as const) {
+      this.databases.set(owner, await createTestDatabase(infra.postgresUrl, `e2e_saga_${owner}`));
+    }
+    this.endpoints = {
+      kafkaBrokers: infra.kafkaBrokers,
+      schemaRegistryUrl: infra.schemaRegistryUrl,
+      databases: {
+        orders: this.database('orders').url,
+        payments: this.database('payments').url,
+        inventory: this.database('inventory').url,
+      },
+    };
+    const [first, ...rest] = START_ORDER;
+    if (first) await this.startOne(first);
+    await Promise.all(rest.map((name) => this.startOne(name)));
+  }
+
+  /** Starts (or restarts, on the same port) one service; `env` is merged over its usual environment. */
+  async startOne(name: ServiceName, env: Record<string, string> = {}): Promise<ServiceProcess> {
+    if (!this.endpoints) throw new Error('The system has no databases yet');
+    if (this.services.has(name)) throw new Error(`${name} is running already; stop it first`);
+    const port = this.ports.get(name) ?? (await freePort());
+    this.ports.set(name, port);
+    const service = await startService({
+      name,
+      port,
+      env: {
+        ...serviceEnv(name, port, this.endpoints),
+        ...TEST_ENV[name],
+        ...this.options.env?.[name],
+        ...env,
+      },
+      workspaceRoot: this.workspaceRoot,
+      logDir: this.logDir,
+    });
+    this.services.set(name, service);
+    return service;
+  }
+
+  /** Stops one service with SIGTERM and resolves with its exit code (0 when it shut down cleanly). */
+  async stopOne(name: ServiceName): Promise<number | null> {
+    const service = this.services.get(name);
+    if (!service) throw new Error(`${name} is not running`);
+    const code = await service.stop(15_000);
+    this.services.delete(name);
+    return code;
+  }
+
+  /** Stops every running service with SIGTERM, all at once; their exit codes by name. */
+  async stopAll(): Promise<Partial<Record<ServiceName, number | null>>> {
+    const names = [...this.services.keys()];
+    const codes = await Promise.all(names.map((name) => this.stopOne(name)));
+    return Object.fromEntries(names.map((name, i) => [name, codes[i]]));
+  }
+
+  /** Stops what still runs and drops the databases. Safe to call twice. */
+  async dispose(): Promise<void> {
+    await this.stopAll();
+    const databases = [...this.databases.values()];
+    this.databases.clear();
+    await Promise.all(databases.map((db) => db.drop()));
+  }
+
+  url(name: ServiceName): string {
+    const service = this.services.get(name);
+    if (!service) throw new Error(`${name} is not running; its log is in ${this.logDir}`);
+    return service.url;
+  }
+
+  database(owner: DatabaseOwner): TestDatabase {
+    const db = this.databases.get(owner);
+    if (!db) throw new Error(`No ${owner} database`);
+    return db;
+  }
+
+  /** Reads a service's database directly (one short-lived connection per call). */
+  async query<T>(owner: DatabaseOwner, sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.database(owner).url });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** One HTTP request; `rawBody` is sent as is (malformed or oversized input), `body` as JSON. */
+  async request<T = unknown>(
+    name: ServiceName,
+    method: 'GET' | 'POST',
+    path: string,
+    init: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<HttpResult<T>> {
+    const payload = init.rawBody ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
+    const response = await fetch(`${this.url(name)}${path}`, {
+      method,
+      headers: {
+        ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+        ...init.headers,
+      },
+      ...(payload === undefined ? {} : { body: payload }),
+    });
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      location: response.headers.get('location'),
+      body: (await parseBody(response)) as T,
+    };
+  }
+
+  /** `POST /orders` with an Idempotency-Key (a fresh one unless given). */
+  postOrder<T = OrderView>(body: unknown, idempotencyKey: string = randomUUID()): Promise<HttpResult<T>> {
+    return this.request<T>('orders', 'POST', '/orders', {
+      body,
+      headers: { 'idempotency-key': idempotencyKey },
+    });
+  }
+
+  /** Places an order that must be accepted (201) and returns it, PENDING. */
+  async placeOrder(body: PlaceOrderBody, idempotencyKey?: string): Promise<OrderView> {
+    const response = await this.postOrder(body, idempotencyKey);
+    if (response.status !== 201) {
+      throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(response.body)}`);
+    }
+    return response.body;
+  }
+
+  async cancelOrder(orderId: string): Promise<HttpResult<OrderView>> {
+    return this.request<OrderView>('orders', 'POST', `/orders/${orderId}/cancel`);
+  }
+
+  async order(orderId: string): Promise<OrderView> {
+    return this.get<OrderView>('orders', `/orders/${orderId}`);
+  }
+
+  async ordersOf(customerId: string): Promise<OrderView[]> {
+    const query = new URLSearchParams({ customerId });
+    return (await this.get<{ orders: OrderView[] }>('orders', `/orders?${query.toString()}`)).orders;
+  }
+
+  /** The order's payment, or undefined while payments has none. */
+  async payment(orderId: string): Promise<PaymentView | undefined> {
+    const response = await this.request<PaymentView>('payments', 'GET', `/payments/${orderId}`);
+    if (response.status === 404) return undefined;
+    if (response.status !== 200) throw new Error(`GET /payments/${orderId} answered ${response.status}`);
+    return response.body;
+  }
+
+  customer(customerId: string): Promise<CustomerCreditView> {
+    return this.get<CustomerCreditView>('payments', `/customers/${encodeURIComponent(customerId)}`);
+  }
+
+  stock(sku: string): Promise<StockLevelView> {
+    return this.get<StockLevelView>('inventory', `/stock/${encodeURIComponent(sku)}`);
+  }
+
+  /** Polls the order until its status is one of `statuses` (by default: settled) and returns it. */
+  waitForOrder(
+    orderId: string,
+    statuses: readonly OrderStatus[] = SETTLED_STATUSES,
+    timeoutMs = this.settleTimeoutMs,
+  ): Promise<OrderView> {
+    return waitFor(
+      async () => {
+        const order = await this.order(orderId);
+        return statuses.includes(order.status) && order;
+      },
+      { description: `order ${orderId} to be ${statuses.join(' or ')}`, timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  /** Polls the order's payment until its status is `status` and returns it. */
+  waitForPayment(
+    orderId: string,
+    status: PaymentView['status'],
+    timeoutMs = this.settleTimeoutMs,
+  ): Promise<PaymentView> {
+    return waitFor(
+      async () => {
+        const payment = await this.payment(orderId);
+        return payment?.status === status && payment;
+      },
+      { description: `the payment of order ${orderId} to be ${status}`, timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  /** Polls until `probe` holds, with the system's default timeout. */
+  until<T>(
+    description: string,
+    probe: () => Promise<T | undefined | null | false>,
+    timeoutMs = this.settleTimeoutMs,
+  ): Promise<T> {
+    return waitFor(probe, { description, timeoutMs, intervalMs: 100 });
+  }
+
+  private async get<T>(name: ServiceName, path: string): Promise<T> {
+    const response = await this.request<T>(name, 'GET', path);
+    if (response.status !== 200) {
+      throw new Error(`GET ${path} on ${name} answered ${response.status}: ${JSON.stringify(response.body)}`);
+    }
+    return response.body;
+  }
+}

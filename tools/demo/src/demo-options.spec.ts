@@ -1,0 +1,27 @@
+import { DEFAULT_SCENARIO_ORDERS, DemoUsageError, parseDemoArgs } from './demo-options';
+
+describe('parseDemoArgs', () => {
+  it('runs the default scenario without arguments', () => {
+    expect(parseDemoArgs([])).toEqual({ scenario: true, orders: DEFAULT_SCENARIO_ORDERS, help: false });
+  });
+
+  it('reads --orders N and --orders=N, and --no-scenario', () => {
+    expect(parseDemoArgs(['--orders', '50']).orders).toBe(50);
+    expect(parseDemoArgs(['--orders=120']).orders).toBe(120);
+    expect(parseDemoArgs(['--no-scenario'])).toEqual({ scenario: false, orders: 300, help: false });
+    expect(parseDemoArgs(['--help']).help).toBe(true);
+  });
+
+  it.each([
+    [['--orders']],
+    [['--orders', 'many']],
+    [['--orders', '19']],
+    [['--orders', '5001']],
+    [['--orders', '1e3']],
+    [['--orders', '-30']],
+    [['--no-scenario=yes']],
+    [['--fast']],
+  ])('refuses %j with a usage error', (argv) => {
+    expect(() => parseDemoArgs(argv)).toThrow(DemoUsageError);
+  });
+});

@@ -1,0 +1,49 @@
+/**
+ * The scenario's one poison message: a record on orders.events whose CloudEvents headers are fine and
+ * announce an OrderPlaced, but whose value is not Avro at all (a client with a bug, a wrong serializer).
+ *
+ * It names OrderPlaced on purpose: of the two groups reading orders.events, only payments routes that
+ * type, so payments decodes it, gets a non-retriable DecodeError and dead-letters it at once to
+ * `payments.dlt`; inventory skips it by its ce_type without decoding (it only wants OrderCancelled).
+ * One poison message, one dead letter, and both groups' partitions keep moving.
+ */
+import { randomUUID } from 'node:crypto';
+import { orderPlacedEvent } from '@orderstream/contracts';
+import { HEADERS, type KafkaClient, type RecordMetadata } from '@orderstream/messaging';
+
+export const POISON_SOURCE = '/orderstream/demo';
+/** The group expected to dead-letter it, hence `<group>.dlt`. */
+export const POISON_GROUP = 'payments';
+
+export interface PoisonMessage {
+  key: string;
+  topic: string;
+  metadata: RecordMetadata;
+}
+
+export async function producePoisonMessage(client: KafkaClient): Promise<PoisonMessage> {
+  const key = `poison-${randomUUID()}`;
+  const producer = client.producer();
+  await producer.connect();
+  try {
+    const [metadata] = await producer.send(orderPlacedEvent.topic, [
+      {
+        key,
+        value: Buffer.from('{"orderId": "this is JSON, not Avro in the Confluent wire format"}', 'utf8'),
+        headers: {
+          [HEADERS.id]: randomUUID(),
+          [HEADERS.type]: orderPlacedEvent.type,
+          [HEADERS.source]: POISON_SOURCE,
+          [HEADERS.subject]: key,
+          [HEADERS.time]: new Date().toISOString(),
+          [HEADERS.specversion]: '1.0',
+          [HEADERS.contentType]: 'application/avro',
+        },
+      },
+    ]);
+    if (!metadata) throw new Error('The broker acknowledged the poison message without metadata');
+    return { key, topic: orderPlacedEvent.topic, metadata };
+  } finally {
+    await producer.disconnect();
+  }
+}

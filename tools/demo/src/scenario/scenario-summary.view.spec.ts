@@ -1,0 +1,88 @@
+import type { RecordedEvent } from './event.recorder';
+import type { OrderResult } from './scenario.runner';
+import { renderOutcomes, renderTimeline } from './scenario-summary.view';
+import { planScenario } from './scenario-plan';
+
+const [confirm, , , cancel] = planScenario(4);
+
+function result(status: OrderResult['status'], reason: string | null, planned = confirm): OrderResult {
+  if (!planned) throw new Error('plan too short');
+  return { planned, orderId: 'o-1', status, reason };
+}
+
+function event(
+  type: string,
+  source: string,
+  topic: string,
+  offset: string,
+  time: string,
+  id: string,
+  causationId?: string,
+): RecordedEvent {
+  return {
+    topic,
+    partition: 1,
+    offset,
+    key: 'o-1',
+    timestamp: Date.parse(time) + 40,
+    headers: {
+      ce_type: `orderstream.x.${type}`,
+      ce_source: source,
+      ce_time: time,
+      ce_id: id,
+      ...(causationId ? { 'causation-id': causationId } : {}),
+    },
+  };
+}
+
+describe('renderOutcomes', () => {
+  it('counts orders by final state and reason, in saga order, with the paths they were planned as', () => {
+    const text = renderOutcomes([
+      result('REJECTED', 'insufficient-credit'),
+      result('CONFIRMED', null),
+      result('CANCELLED', 'customer', cancel),
+      result('CONFIRMED', null),
+    ]);
+    const lines = text.split('\n').map((line) => line.trim().replace(/\s+/g, ' '));
+    expect(lines).toEqual([
+      'state reason orders planned as',
+      expect.stringMatching(/^─+ ─+ ─+ ─+$/),
+      'CONFIRMED — 2 confirm ×2',
+      'CANCELLED customer 1 confirm-then-cancel ×1',
+      'REJECTED insufficient-credit 1 confirm ×1',
+      'total 4',
+    ]);
+  });
+
+  it('mentions orders that met an unexpected answer', () => {
+    const text = renderOutcomes([{ ...result('NOT PLACED', null), error: 'POST /orders: 503' }]);
+    expect(text).toContain('1 order(s) hit an unexpected answer: POST /orders: 503');
+  });
+});
+
+describe('renderTimeline', () => {
+  it('orders events by ce_time and names what caused each one', () => {
+    const events = [
+      event(
+        'PaymentAuthorized',
+        '/orderstream/payments',
+        'payments.events',
+        '7',
+        '2026-01-01T10:00:00.250Z',
+        'b',
+        'a',
+      ),
+      event('OrderPlaced', '/orderstream/orders', 'orders.events', '3', '2026-01-01T10:00:00.000Z', 'a'),
+    ];
+    const lines = renderTimeline(result('CANCELLED', 'customer', cancel), events)
+      .split('\n')
+      .map((line) => line.trim().replace(/\s+/g, ' '));
+    expect(lines[1]).toBe('Timeline of order o-1 (customer-1; CANCELLED, customer)');
+    expect(lines[4]).toBe(
+      '10:00:00.000 +0 ms +40 ms OrderPlaced /orderstream/orders orders.events[1]@3 — (HTTP or deadline)',
+    );
+    expect(lines[5]).toBe(
+      '10:00:00.250 +250 ms +290 ms PaymentAuthorized /orderstream/payments payments.events[1]@7 OrderPlaced',
+    );
+  });
+});

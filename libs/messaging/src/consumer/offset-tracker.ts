@@ -10,9 +10,12 @@
  * Offsets are bigints: Kafka offsets are 64-bit and may exceed Number.MAX_SAFE_INTEGER.
  */
 export class OffsetTracker {
-  /** Begun offsets, ascending; `true` once finished. Finished ones at the head are dropped eagerly. */
-  private readonly pending = new Map<bigint, boolean>();
+  // Begun offsets, ascending, and whether each is finished: two parallel arrays rather than a Map keyed by
+  // bigint, because this runs twice per consumed record and, offsets being begun in increasing order, the
+  // record to complete is found at the head (always, when records run one at a time) or by binary search.
   private readonly order: bigint[] = [];
+  private readonly finished: boolean[] = [];
+  /** Index of the lowest unfinished offset; the finished ones before it are dropped now and then. */
   private head = 0;
   private lastBegun: bigint | undefined;
   private open = 0;
@@ -24,18 +27,19 @@ export class OffsetTracker {
       throw new RangeError(`Offset ${value} begun after ${this.lastBegun}: offsets must increase`);
     }
     this.lastBegun = value;
-    this.pending.set(value, false);
     this.order.push(value);
+    this.finished.push(false);
     this.open += 1;
   }
 
   /** Records that a begun record finished; the commit position may move forward. */
   complete(offset: bigint | string): void {
     const value = BigInt(offset);
-    if (this.pending.get(value) !== false) {
+    const index = this.indexOf(value);
+    if (index < 0 || this.finished[index] !== false) {
       throw new RangeError(`Offset ${value} was not begun or is already complete`);
     }
-    this.pending.set(value, true);
+    this.finished[index] = true;
     this.open -= 1;
     this.dropFinishedHead();
   }
@@ -52,7 +56,11 @@ export class OffsetTracker {
 
   /** Begun and not finished, ascending: what a shutdown abandons if it cannot wait. */
   unfinished(): bigint[] {
-    return this.order.slice(this.head).filter((offset) => this.pending.get(offset) === false);
+    const result: bigint[] = [];
+    for (let i = this.head; i < this.order.length; i += 1) {
+      if (this.finished[i] === false) result.push(this.order[i] as bigint);
+    }
+    return result;
   }
 
   /** How many begun records are not finished. */
@@ -60,16 +68,27 @@ export class OffsetTracker {
     return this.open;
   }
 
-  private dropFinishedHead(): void {
-    while (this.head < this.order.length) {
-      const offset = this.order[this.head] as bigint;
-      if (this.pending.get(offset) !== true) break;
-      this.pending.delete(offset);
-      this.head += 1;
+  /** Where `value` is among the offsets not dropped yet, or -1. */
+  private indexOf(value: bigint): number {
+    if (this.order[this.head] === value) return this.head;
+    let low = this.head + 1;
+    let high = this.order.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const candidate = this.order[middle] as bigint;
+      if (candidate === value) return middle;
+      if (candidate < value) low = middle + 1;
+      else high = middle - 1;
     }
+    return -1;
+  }
+
+  private dropFinishedHead(): void {
+    while (this.head < this.order.length && this.finished[this.head] === true) this.head += 1;
     // Compact now and then so a long-lived tracker does not keep every offset it ever saw.
     if (this.head > 1024 && this.head * 2 > this.order.length) {
       this.order.splice(0, this.head);
+      this.finished.splice(0, this.head);
       this.head = 0;
     }
   }

@@ -272,6 +272,36 @@ describe('EnvelopeCodec', () => {
       expect(envelope).not.toHaveProperty('causationId');
       expect(envelope).not.toHaveProperty('traceparent');
     });
+
+    it('reads repeating headers right when they change between records and when a buffer is reused', async () => {
+      const other: EventDefinition<ThingHappened> = { ...thingHappened, type: 'test.OtherThing' };
+      const both = new EventRegistry([thingHappened, other]);
+      const record = consumed(await encoded());
+      const source = Buffer.from('/orderstream/things');
+      record.headers[HEADERS.source] = source;
+
+      const types: string[] = [];
+      for (const type of ['test.ThingHappened', 'test.OtherThing', 'test.OtherThing', 'test.ThingHappened']) {
+        types.push(
+          (
+            await codec.decode(
+              { ...record, headers: { ...record.headers, [HEADERS.type]: Buffer.from(type) } },
+              both,
+            )
+          ).type,
+        );
+      }
+      expect(types).toEqual([
+        'test.ThingHappened',
+        'test.OtherThing',
+        'test.OtherThing',
+        'test.ThingHappened',
+      ]);
+
+      // The same bytes object, overwritten in place (as a pooled buffer would be): read anew, not remembered.
+      source.write('/orderstream/thingz');
+      expect((await codec.decode(record, registry)).source).toBe('/orderstream/thingz');
+    });
   });
 });
 

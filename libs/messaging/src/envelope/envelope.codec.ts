@@ -73,8 +73,70 @@ function where(record: ConsumedRecord): string {
   return `${record.topic}[${record.partition}]@${record.offset}`;
 }
 
-/** Turns events into records and records into typed envelopes. Stateless apart from the payload codec's caches. */
+// Decoding runs once per consumed record: the header readers are plain functions, not closures made per call.
+function header(record: ConsumedRecord, name: string): string | undefined {
+  const value = record.headers[name];
+  return value === undefined ? undefined : value.toString('utf8');
+}
+
+/** A header that must be present and not empty; `repeated` serves values that recur across records. */
+function required(record: ConsumedRecord, name: string, repeated?: RepeatedText): string {
+  const bytes = record.headers[name];
+  const value = bytes === undefined ? undefined : repeated ? repeated.read(bytes) : bytes.toString('utf8');
+  if (value === undefined || value.length === 0) {
+    throw new DecodeError(`Record ${where(record)} has no ${name} header`);
+  }
+  return value;
+}
+
+/**
+ * The text of one header whose value mostly repeats from record to record: the records of a topic share
+ * their `ce_specversion` and `content-type`, and mostly their `ce_type` and `ce_source`. Comparing a few
+ * bytes with the last value seen is several times cheaper than decoding a new string for every record,
+ * which was a measurable part of the consumer's per-record cost (docs/benchmarks.md). One slot: a
+ * different value is simply decoded and becomes the new last one.
+ */
+class RepeatedText {
+  private bytes: Buffer | undefined;
+  private text = '';
+
+  read(value: Buffer): string {
+    if (this.bytes === undefined || !sameBytes(value, this.bytes)) {
+      this.text = value.toString('utf8');
+      // A copy: the value is usually a slice of a whole fetch response, which must not stay reachable.
+      this.bytes = Buffer.from(value);
+    }
+    return this.text;
+  }
+}
+
+function sameBytes(a: Buffer, b: Buffer): boolean {
+  if (a.length !== b.length) return false;
+  // Header values are short: a loop beats the native call of `Buffer#equals` up to a few dozen bytes.
+  if (a.length > 64) return a.equals(b);
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether a `content-type` names Avro; media type parameters (`; charset=…`) do not change how Avro is read. */
+function isAvro(contentType: string): boolean {
+  return (
+    contentType === AVRO_CONTENT_TYPE || contentType.split(';')[0]?.trim().toLowerCase() === AVRO_CONTENT_TYPE
+  );
+}
+
+/**
+ * Turns events into records and records into typed envelopes. Stateless apart from the payload codec's
+ * caches and the last text of the headers that repeat across records.
+ */
 export class EnvelopeCodec {
+  private readonly repeated = {
+    specversion: new RepeatedText(),
+    type: new RepeatedText(),
+    source: new RepeatedText(),
+    contentType: new RepeatedText(),
+  };
+
   constructor(private readonly payloads: PayloadCodec) {}
 
   /**
@@ -150,37 +212,24 @@ export class EnvelopeCodec {
    * record and the problem; only an unreachable registry is a (retriable) `TransportError`.
    */
   async decode(record: ConsumedRecord, definitions: EventRegistry): Promise<Envelope> {
-    const header = (name: string): string | undefined => {
-      const value = record.headers[name];
-      return value === undefined ? undefined : value.toString('utf8');
-    };
-    const required = (name: string): string => {
-      const value = header(name);
-      if (value === undefined || value.length === 0) {
-        throw new DecodeError(`Record ${where(record)} has no ${name} header`);
-      }
-      return value;
-    };
-
-    const specversion = required(HEADERS.specversion);
+    const specversion = required(record, HEADERS.specversion, this.repeated.specversion);
     if (specversion !== SPEC_VERSION) {
       throw new DecodeError(
         `Record ${where(record)} has ${HEADERS.specversion} ${specversion}, expected ${SPEC_VERSION}`,
       );
     }
-    const id = required(HEADERS.id);
-    const type = required(HEADERS.type);
-    const source = required(HEADERS.source);
-    const subject = required(HEADERS.subject);
-    const time = required(HEADERS.time);
+    const id = required(record, HEADERS.id);
+    const type = required(record, HEADERS.type, this.repeated.type);
+    const source = required(record, HEADERS.source, this.repeated.source);
+    const subject = required(record, HEADERS.subject);
+    const time = required(record, HEADERS.time);
     if (!RFC3339.test(time) || Number.isNaN(Date.parse(time))) {
       throw new DecodeError(
         `Record ${where(record)} has ${HEADERS.time} '${time}', which is not an RFC 3339 timestamp`,
       );
     }
-    const contentType = required(HEADERS.contentType);
-    // Media type parameters (`; charset=…`) do not change how Avro is read.
-    if (contentType.split(';')[0]?.trim().toLowerCase() !== AVRO_CONTENT_TYPE) {
+    const contentType = required(record, HEADERS.contentType, this.repeated.contentType);
+    if (!isAvro(contentType)) {
       throw new DecodeError(
         `Record ${where(record)} has ${HEADERS.contentType} '${contentType}', expected ${AVRO_CONTENT_TYPE}`,
       );
@@ -216,13 +265,13 @@ export class EnvelopeCodec {
       specversion: SPEC_VERSION,
       datacontenttype: contentType,
       // A producer outside this library may send no correlation id: the event then starts its own flow.
-      correlationId: header(HEADERS.correlationId) || id,
+      correlationId: header(record, HEADERS.correlationId) || id,
       data,
     };
-    const traceparent = header(HEADERS.traceparent);
+    const traceparent = header(record, HEADERS.traceparent);
     // W3C Trace Context: a malformed traceparent is ignored (a new trace starts), not an error.
     if (traceparent !== undefined && isValidTraceparent(traceparent)) envelope.traceparent = traceparent;
-    const causationId = header(HEADERS.causationId);
+    const causationId = header(record, HEADERS.causationId);
     if (causationId) envelope.causationId = causationId;
     return envelope;
   }

@@ -67,12 +67,32 @@ function toMetadata(
   return results.map((r) => ({ topic: r.topicName, partition: r.partition, offset: r.baseOffset ?? '-1' }));
 }
 
+/**
+ * kafkajs decodes each record's headers into a fresh object whose values are Buffers of their own, so in
+ * the common case that object already has the port's shape and is handed on as it is: copying it for
+ * every record was a measurable part of the consumer's per-record cost (docs/benchmarks.md). Only a
+ * repeated header (kafkajs makes an array of it) or a header with a null value needs a copy.
+ */
 function toHeaders(headers: IHeaders | undefined): Record<string, Buffer | undefined> {
+  if (headers === undefined) return {};
+  return hasOnlyBufferValues(headers) ? headers : copyHeaders(headers);
+}
+
+function hasOnlyBufferValues(headers: IHeaders): headers is Record<string, Buffer> {
+  for (const name in headers) {
+    if (!Buffer.isBuffer(headers[name])) return false;
+  }
+  return true;
+}
+
+function copyHeaders(headers: IHeaders): Record<string, Buffer | undefined> {
   const out: Record<string, Buffer | undefined> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  for (const [name, value] of Object.entries(headers)) {
     // kafkajs turns repeated headers into arrays; the library keeps the last value (CloudEvents headers are single).
     const last = Array.isArray(value) ? value[value.length - 1] : value;
-    out[name] = last === undefined ? undefined : Buffer.isBuffer(last) ? last : Buffer.from(last);
+    // A header may be sent without a value (null on the wire): the port reads it as absent.
+    out[name] =
+      last === undefined || last === null ? undefined : Buffer.isBuffer(last) ? last : Buffer.from(last);
   }
   return out;
 }
@@ -236,16 +256,14 @@ class KafkaJsConsumer implements ConsumerPort {
           records: batch.messages.map((m) => toConsumedRecord(batch.topic, batch.partition, m)),
         },
         {
-          heartbeat: async () => {
-            try {
-              await heartbeat();
-            } catch (error) {
+          // Called once per record: a plain promise chain, not an async wrapper with an await of its own.
+          heartbeat: () =>
+            heartbeat().catch((error: unknown) => {
               heartbeatFailure = error;
               throw new TransportError(`Kafka heartbeat failed: ${(error as Error).message}`, {
                 cause: error,
               });
-            }
-          },
+            }),
           isRunning,
           isStale,
           resolveOffset,

@@ -26,6 +26,7 @@ export {
 
 export { bigintTransformer } from './database/bigint.transformer';
 export { DatabaseLogger } from './database/database.logger';
+export { updateReturning } from './database/update-returning';
 export {
   postgresDataSourceOptions,
   type PostgresDataSourceSettings,
@@ -40,6 +41,7 @@ export {
   type ProblemDetails,
 } from './http/problem-details';
 export { ProblemDetailsFilter } from './http/problem-details.filter';
+export { ZodValidationPipe } from './http/zod-validation.pipe';
 
 export { REQUEST_ID_HEADER } from './logging/request-id';
 export { createServiceLogger, type ServiceLogger, type ServiceLoggerOptions } from './logging/service-logger';

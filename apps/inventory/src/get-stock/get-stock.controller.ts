@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { DataSource } from 'typeorm';
 import { StockItemEntity } from '../database/stock-item.entity';
 import { skuSchema } from '../http/sku.schema';
-import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import { stockLevelViewSchema, type StockLevelView } from './stock-level.view';
+import { ZodValidationPipe } from '@orderstream/platform';
 
 const view = ({ sku, available, reserved }: StockItemEntity): StockLevelView => ({
   sku,

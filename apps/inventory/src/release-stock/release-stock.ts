@@ -7,11 +7,11 @@ import { Injectable } from '@nestjs/common';
 import { stockReleasedEvent, type OrderCancelled } from '@orderstream/contracts';
 import { OutboxWriter, type Envelope, type Logger } from '@orderstream/messaging';
 import type { EntityManager } from 'typeorm';
-import { updateReturning } from '../database/update-returning';
 import { lockOrder, lockStock } from '../stock/stock-locks';
 import { STOCK_AGGREGATE } from '../stock/stock.aggregate';
 import { StockTransitionsMetrics } from '../stock/stock-transitions.metrics';
 import { transition } from '../stock/stock-order.state-machine';
+import { updateReturning } from '@orderstream/platform';
 
 export type ReleaseOutcome = 'RELEASED' | 'CANCELLED' | 'REFUSED';
 

@@ -12,10 +12,10 @@ import {
 } from '@orderstream/contracts';
 import { OutboxWriter, type Envelope, type Logger } from '@orderstream/messaging';
 import type { EntityManager } from 'typeorm';
-import { updateReturning } from '../database/update-returning';
 import { PAYMENT_AGGREGATE } from '../payment/payment.aggregate';
 import { PaymentTransitionsMetrics } from '../payment/payment-transitions.metrics';
 import { declineReason, transition, type PaymentStatus } from '../payment/payment.state-machine';
+import { updateReturning } from '@orderstream/platform';
 
 export type AuthorizationOutcome = 'AUTHORIZED' | 'DECLINED' | 'REFUSED';
 

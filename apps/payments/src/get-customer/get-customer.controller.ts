@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { DataSource } from 'typeorm';
 import { CustomerAccountEntity } from '../database/customer-account.entity';
 import { identifierSchema } from '../http/identifier.schema';
-import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import { customerCreditViewSchema, type CustomerCreditView } from './customer-credit.view';
+import { ZodValidationPipe } from '@orderstream/platform';
 
 @ApiTags('customers')
 @Controller('customers')

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { DataSource } from 'typeorm';
 import { PaymentEntity } from '../database/payment.entity';
 import { identifierSchema } from '../http/identifier.schema';
-import { ZodValidationPipe } from '../http/zod-validation.pipe';
 import { paymentViewSchema, type PaymentView } from './payment.view';
+import { ZodValidationPipe } from '@orderstream/platform';
 
 @ApiTags('payments')
 @Controller('payments')

@@ -8,10 +8,10 @@ import { Injectable } from '@nestjs/common';
 import { paymentRefundedEvent, type PaymentRefundReason } from '@orderstream/contracts';
 import { OutboxWriter, type Envelope, type Logger } from '@orderstream/messaging';
 import type { EntityManager } from 'typeorm';
-import { updateReturning } from '../database/update-returning';
 import { PAYMENT_AGGREGATE } from '../payment/payment.aggregate';
 import { PaymentTransitionsMetrics } from '../payment/payment-transitions.metrics';
 import { transition, type PaymentStatus } from '../payment/payment.state-machine';
+import { updateReturning } from '@orderstream/platform';
 
 export type RefundOutcome = 'REFUNDED' | 'REFUSED';
 

@@ -23,6 +23,12 @@ import {
   type ServiceName,
   type ServiceProcess,
 } from '@orderstream/demo';
+import {
+  createKafkaJsClient,
+  type ConsumedRecord,
+  type KafkaClient,
+  type PartitionOffset,
+} from '@orderstream/messaging';
 import { createTestDatabase, testInfrastructure, waitFor, type TestDatabase } from '@orderstream/testing';
 import { Client } from 'pg';
 
@@ -81,6 +87,20 @@ export interface HttpResult<T = unknown> {
   location: string | null;
   body: T;
 }
+
+/** The saga's contract topics (`Topics` of @orderstream/contracts), each keyed by order id. */
+export const SAGA_TOPICS = ['orders.events', 'payments.events', 'inventory.events'] as const;
+export type SagaTopic = (typeof SAGA_TOPICS)[number];
+
+/** What each service's fixed consumer group reads (docs/saga.md, "Who consumes what"). */
+export const GROUP_TOPICS: Record<'orders' | 'payments' | 'inventory', readonly SagaTopic[]> = {
+  orders: ['inventory.events', 'payments.events'],
+  payments: ['orders.events', 'inventory.events'],
+  inventory: ['payments.events', 'orders.events'],
+};
+
+/** Log-end offset of every partition of every saga topic, as `topic/partition` → offset. */
+export type EndOffsets = Record<string, string>;
 
 /** Statuses after which the saga has nothing more to do for an order unless its customer cancels it. */
 export const SETTLED_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED'];
@@ -345,6 +365,123 @@ export class SagaSystem {
     timeoutMs = this.settleTimeoutMs,
   ): Promise<T> {
     return waitFor(probe, { description, timeoutMs, intervalMs: 100 });
+  }
+
+  /** The endpoints the services were started with (for extra processes, such as a second relay). */
+  serviceEndpoints(): ServiceEndpoints {
+    if (!this.endpoints) throw new Error('The system has no databases yet');
+    return this.endpoints;
+  }
+
+  /** Sends `signal` (SIGKILL by default: a crash) to one service and waits until it has exited. */
+  async killOne(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const service = this.services.get(name);
+    if (!service) throw new Error(`${name} is not running`);
+    process.kill(service.pid, signal);
+    await service.exited;
+    this.services.delete(name);
+  }
+
+  /** A Kafka client on the test run's brokers, for reading and injecting records; its user disconnects it. */
+  kafka(clientId = 'saga-e2e'): KafkaClient {
+    return createKafkaJsClient({ brokers: this.serviceEndpoints().kafkaBrokers, clientId });
+  }
+
+  /** The log-end offsets of the three saga topics now. */
+  async endOffsets(): Promise<EndOffsets> {
+    const admin = this.kafka('saga-e2e-admin').admin();
+    await admin.connect();
+    try {
+      const result: EndOffsets = {};
+      for (const topic of SAGA_TOPICS) {
+        for (const { partition, offset } of await admin.fetchEndOffsets(topic)) {
+          result[`${topic}/${partition}`] = offset;
+        }
+      }
+      return result;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * Waits until the groups orders, payments and inventory have committed, on every topic they read, up to
+   * the topics' end offsets at the time of the call: every record produced before it has been handled.
+   */
+  async waitForGroupsCaughtUp(timeoutMs = this.settleTimeoutMs): Promise<EndOffsets> {
+    const ends = await this.endOffsets();
+    const admin = this.kafka('saga-e2e-admin').admin();
+    await admin.connect();
+    try {
+      await this.until(
+        'the groups orders, payments and inventory to commit up to the end of their topics',
+        async () => {
+          const behind: string[] = [];
+          for (const [group, topics] of Object.entries(GROUP_TOPICS)) {
+            for (const topic of topics) {
+              const committed = new Map(
+                (await admin.fetchCommittedOffsets(group, topic)).map((p: PartitionOffset) => [
+                  p.partition,
+                  BigInt(p.offset),
+                ]),
+              );
+              for (const [key, end] of Object.entries(ends)) {
+                const [endTopic, partition] = key.split('/');
+                if (endTopic !== topic) continue;
+                const at = committed.get(Number(partition)) ?? -1n;
+                // -1 (nothing committed) is caught up only on a partition that never had a record.
+                if (at < BigInt(end) && end !== '0') behind.push(`${group} on ${key} at ${at} of ${end}`);
+              }
+            }
+          }
+          // Thrown, not returned: waitFor reports the last error, so a timeout says who is behind.
+          if (behind.length > 0) throw new Error(`behind: ${behind.join('; ')}`);
+          return true;
+        },
+        timeoutMs,
+      );
+      return ends;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
+   * Every record on the saga topics whose key is one of `orderIds`, up to the end offsets at the time of
+   * the call, in partition order (so in order per key). Reads with a throwaway consumer group of its own.
+   */
+  async readEvents(orderIds: Iterable<string>): Promise<ConsumedRecord[]> {
+    const wanted = new Set(orderIds);
+    const ends = await this.endOffsets();
+    const remaining = new Map(Object.entries(ends).filter(([, end]) => end !== '0'));
+    const groupId = `saga-e2e-reader-${randomUUID()}`;
+    const client = this.kafka('saga-e2e-reader');
+    const consumer = client.consumer({ groupId });
+    const records: ConsumedRecord[] = [];
+    await consumer.connect();
+    try {
+      await consumer.subscribe([...SAGA_TOPICS], { fromBeginning: true });
+      await consumer.run({
+        eachRecord: async (record) => {
+          const key = `${record.topic}/${record.partition}`;
+          const end = remaining.get(key);
+          if (end === undefined || BigInt(record.offset) >= BigInt(end)) return;
+          if (record.key && wanted.has(record.key.toString())) records.push(record);
+          if (BigInt(record.offset) + 1n >= BigInt(end)) remaining.delete(key);
+        },
+      });
+      await this.until(
+        `a reader to reach the end of ${[...remaining.keys()].join(', ')}`,
+        async () => remaining.size === 0,
+      );
+    } finally {
+      await consumer.disconnect();
+      const admin = client.admin();
+      await admin.connect();
+      await admin.deleteGroups([groupId]).catch(() => undefined);
+      await admin.disconnect();
+    }
+    return records;
   }
 
   private async get<T>(name: ServiceName, path: string): Promise<T> {

@@ -1,0 +1,494 @@
+/**
+ * `npm run bench`: the whole saga on one machine (orders, payments, inventory and the outbox relay as
+ * processes, via the e2e `SagaSystem` fixture) against one broker and one PostgreSQL, in one run. Not a
+ * test: it asserts nothing about speed, it prints a Markdown table (stdout; progress goes to stderr).
+ * Method and recorded results: docs/benchmarks.md, "System benchmark".
+ *
+ * Phases, in this order:
+ * 1. PostgreSQL baseline: single-row INSERT commits/s on 4 connections (before the services start, so they
+ *    do not compete with it).
+ * 2. Saturation: `--orders` orders posted with at most `--concurrency` requests in flight; completed sagas/s
+ *    from the first POST to the last order's terminal event.
+ * 3. Latency: open-loop arrivals on a timer at 25 %, 50 % and 80 % of the measured saturation rate, for
+ *    `--rate-seconds` each; p50/p95/p99 from sending `POST /orders` to the terminal event on orders.events.
+ * 4. Relay vs raw producer: `--relay-events` copies of the saga's own outbox rows are committed at once and
+ *    timed until the relay has published them all; the same records are then sent by the library's kafkajs
+ *    adapter producer (acks=all, idempotent) in batches of the relay's batch size.
+ *
+ * Options (all optional): --orders N (2000), --concurrency N (32), --rate-seconds N (20), --relay-events N
+ * (20000), --pg-seconds N (5), --customers N (50).
+ *
+ * The services keep their fixed consumer groups, so nothing else may run a saga system on the broker
+ * meanwhile (no e2e tests, no demo).
+ */
+import { existsSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fromStoredHeaders, type OutgoingRecord, type StoredHeaders } from '@orderstream/messaging';
+import {
+  createTestDatabase,
+  createTestTopic,
+  infrastructureToEnv,
+  provideInfrastructure,
+  type TestInfrastructure,
+} from '@orderstream/testing';
+import { Client } from 'pg';
+import { SagaSystem, type PlaceOrderBody } from '../src/support/saga-system';
+import { OrderOutcomeProbe } from './order-outcome.probe';
+import { measurePgCommitRate } from './pg-commit.baseline';
+
+interface BenchOptions {
+  orders: number;
+  concurrency: number;
+  rateSeconds: number;
+  relayEvents: number;
+  pgSeconds: number;
+  customers: number;
+}
+
+function parseOptions(): BenchOptions {
+  const names = ['orders', 'concurrency', 'rate-seconds', 'relay-events', 'pg-seconds', 'customers'] as const;
+  const { values } = parseArgs({
+    options: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
+    strict: true,
+  });
+  const number = (name: (typeof names)[number], fallback: number): number => {
+    const raw = values[name];
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 1)
+      throw new Error(`--${name} must be a positive integer, got ${String(raw)}`);
+    return value;
+  };
+  return {
+    orders: number('orders', 2_000),
+    concurrency: number('concurrency', 32),
+    rateSeconds: number('rate-seconds', 20),
+    relayEvents: number('relay-events', 20_000),
+    pgSeconds: number('pg-seconds', 5),
+    customers: number('customers', 50),
+  };
+}
+
+const progress = (line: string): void => {
+  process.stderr.write(`[bench] ${line}\n`);
+};
+const out = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+/** Catalog SKUs with seeded stock (SKU-LIMITED is left out: it is meant to run out). */
+const SKUS = ['SKU-RED-MUG', 'SKU-BLUE-MUG', 'SKU-TEE-M', 'SKU-TEE-L', 'SKU-POSTER'] as const;
+/** The relay's default OUTBOX_BATCH_SIZE: the raw producer sends batches of the same size. */
+const RELAY_BATCH_SIZE = 500;
+const PG_CONNECTIONS = 4;
+const WARM_UP_ORDERS = 100;
+
+/** Resolves with `promise`, or fails naming `what` after `ms` (a stuck saga must not hang the run). */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1_000} s`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  // Nearest rank: the smallest sample with at least p of all samples at or below it.
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** Spreads orders over bench customers and SKUs so no single account or stock row serialises the saga. */
+function orderBody(index: number, options: BenchOptions): PlaceOrderBody {
+  return {
+    customerId: `bench-customer-${index % options.customers}`,
+    items: [{ sku: SKUS[index % SKUS.length] ?? 'SKU-RED-MUG', quantity: 1 }],
+  };
+}
+
+/**
+ * Credit and stock for every order of the run, written straight into the services' databases: no endpoint
+ * creates customers or receives goods, and this is setup, not part of what is measured.
+ */
+async function seed(system: SagaSystem, options: BenchOptions): Promise<void> {
+  const customers = Array.from({ length: options.customers }, (_, i) => `bench-customer-${i}`);
+  await system.query(
+    'payments',
+    'INSERT INTO customer_accounts (customer_id, credit_limit_cents) SELECT unnest($1::text[]), 1000000000000',
+    [customers],
+  );
+  await system.query(
+    'inventory',
+    'UPDATE stock_items SET available = 100000000 WHERE sku = ANY($1::text[])',
+    [[...SKUS]],
+  );
+}
+
+interface Outcomes {
+  latenciesMs: number[];
+  statuses: Map<string, number>;
+  lastAt: number;
+}
+
+async function settle(
+  probe: OrderOutcomeProbe,
+  placed: { orderId: string; sentAt: number }[],
+  what: string,
+): Promise<Outcomes> {
+  const outcomes = await within(
+    Promise.all(placed.map(async ({ orderId, sentAt }) => ({ sentAt, ...(await probe.outcome(orderId)) }))),
+    180_000,
+    what,
+  );
+  const statuses = new Map<string, number>();
+  for (const { status } of outcomes) statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  return {
+    latenciesMs: outcomes.map((o) => o.at - o.sentAt).sort((a, b) => a - b),
+    statuses,
+    lastAt: Math.max(...outcomes.map((o) => o.at)),
+  };
+}
+
+/** Posts `count` orders with at most `concurrency` in flight; the closed-loop load of the saturation phase. */
+async function postBounded(
+  system: SagaSystem,
+  options: BenchOptions,
+  first: number,
+  count: number,
+  concurrency: number,
+): Promise<{ orderId: string; sentAt: number }[]> {
+  const placed: { orderId: string; sentAt: number }[] = [];
+  let next = first;
+  const worker = async (): Promise<void> => {
+    while (next < first + count) {
+      const index = next++;
+      const sentAt = performance.now();
+      const order = await system.placeOrder(orderBody(index, options));
+      placed.push({ orderId: order.id, sentAt });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return placed;
+}
+
+/**
+ * Open-loop arrivals: order i is due at start + i / rate whatever happened to earlier ones, so a slow
+ * system sees requests pile up instead of being asked less (no coordinated omission). A timer wakes the
+ * loop every few ms and sends everything due.
+ */
+async function postAtRate(
+  system: SagaSystem,
+  options: BenchOptions,
+  first: number,
+  rate: number,
+  count: number,
+): Promise<{ placed: { orderId: string; sentAt: number }[]; maxLagMs: number }> {
+  const requests: Promise<{ orderId: string; sentAt: number }>[] = [];
+  let maxLagMs = 0;
+  const start = performance.now();
+  let sent = 0;
+  await new Promise<void>((done) => {
+    const tick = (): void => {
+      const now = performance.now();
+      while (sent < count && start + (sent * 1_000) / rate <= now) {
+        maxLagMs = Math.max(maxLagMs, now - (start + (sent * 1_000) / rate));
+        const sentAt = performance.now();
+        requests.push(
+          system
+            .placeOrder(orderBody(first + sent, options))
+            .then((order) => ({ orderId: order.id, sentAt })),
+        );
+        sent += 1;
+      }
+      if (sent < count) setTimeout(tick, 2);
+      else done();
+    };
+    tick();
+  });
+  return { placed: await Promise.all(requests), maxLagMs };
+}
+
+interface RelayResult {
+  relayRate: number;
+  rawRate: number;
+  sourceRows: number;
+}
+
+/**
+ * Relay vs producer on the same records. The outbox rows are copies of the rows the saga itself wrote into
+ * the orders outbox (OrderPlaced, OrderConfirmed …: real headers and Avro payloads), pointed at a bench
+ * topic with a fresh ce_id each; a bulk copy in one transaction gives the relay its whole backlog at once,
+ * which OutboxWriter (one row per call, inside business transactions) could not do in comparable time.
+ */
+async function relayPhase(system: SagaSystem, options: BenchOptions, topics: string[]): Promise<RelayResult> {
+  const kafka = system.kafka('saga-bench');
+  const admin = kafka.admin();
+  await admin.connect();
+  const db = new Client({ connectionString: system.database('orders').url });
+  await db.connect();
+  try {
+    const partitions = (await admin.fetchEndOffsets('orders.events')).length;
+    const relayTopic = await createTestTopic(admin, 'bench.saga.relay', { partitions });
+    topics.push(relayTopic);
+    const rawTopic = await createTestTopic(admin, 'bench.saga.raw', { partitions });
+    topics.push(rawTopic);
+    const [{ count }] = (
+      await db.query<{ count: string }>(
+        "SELECT count(*)::text AS count FROM messaging_outbox WHERE topic = 'orders.events'",
+      )
+    ).rows as [{ count: string }];
+    const sourceRows = Number(count);
+    if (sourceRows === 0) throw new Error('The orders outbox has no rows to copy');
+
+    progress(`relay: committing ${options.relayEvents} outbox rows for ${relayTopic}`);
+    const total = async (topic: string): Promise<number> =>
+      (await admin.fetchEndOffsets(topic)).reduce((sum, p) => sum + Number(p.offset), 0);
+    await db.query('BEGIN');
+    await db.query(
+      `INSERT INTO messaging_outbox (message_id, event_type, topic, key, headers, payload, aggregate_type, aggregate_id)
+       SELECT copy.id, copy.event_type, $1, copy.key, jsonb_set(copy.headers, '{ce_id}', to_jsonb(copy.id)),
+              copy.payload, copy.aggregate_type, copy.aggregate_id
+       FROM (
+         SELECT gen_random_uuid()::text AS id, o.*
+         FROM (SELECT * FROM messaging_outbox WHERE topic = 'orders.events') AS o
+         CROSS JOIN generate_series(1, ceil($2::numeric / $3)::int)
+         LIMIT $2
+       ) AS copy`,
+      [relayTopic, options.relayEvents, sourceRows],
+    );
+    await db.query("SELECT pg_notify('messaging_outbox', '')");
+    const relayStart = performance.now();
+    await db.query('COMMIT');
+    // Polling end offsets every 20 ms adds at most that much to a run of seconds.
+    await within(
+      (async () => {
+        while ((await total(relayTopic)) < options.relayEvents) await new Promise((r) => setTimeout(r, 20));
+      })(),
+      180_000,
+      'the relay draining the outbox',
+    );
+    const relayRate = options.relayEvents / ((performance.now() - relayStart) / 1_000);
+
+    progress(`relay: raw adapter producer sending the same ${options.relayEvents} records to ${rawTopic}`);
+    const rows = (
+      await db.query<{ key: string; headers: StoredHeaders; payload: Buffer | null }>(
+        'SELECT key, headers, payload FROM messaging_outbox WHERE topic = $1 ORDER BY sequence',
+        [relayTopic],
+      )
+    ).rows;
+    const records: OutgoingRecord[] = rows.map((row) => ({
+      key: row.key,
+      value: row.payload,
+      headers: fromStoredHeaders(row.headers),
+    }));
+    const producer = kafka.producer();
+    await producer.connect();
+    try {
+      // One warm-up batch (not counted): the relay's producer was warm, this one must be too.
+      await producer.send(rawTopic, records.slice(0, RELAY_BATCH_SIZE));
+      const rawStart = performance.now();
+      for (let i = 0; i < records.length; i += RELAY_BATCH_SIZE) {
+        await producer.send(rawTopic, records.slice(i, i + RELAY_BATCH_SIZE));
+      }
+      const rawRate = records.length / ((performance.now() - rawStart) / 1_000);
+      return { relayRate, rawRate, sourceRows };
+    } finally {
+      await producer.disconnect();
+    }
+  } finally {
+    await db.end();
+    await admin.disconnect();
+  }
+}
+
+function table(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = headers.map((_, i) => rows.every((r) => /^[\d.,%]+$|^n\/a$/.test(r[i] ?? '')));
+  const cell = (text: string, i: number) =>
+    numeric[i] ? text.padStart(widths[i] ?? 0) : text.padEnd(widths[i] ?? 0);
+  return [
+    `| ${headers.map(cell).join(' | ')} |`,
+    `| ${widths.map((w, i) => (numeric[i] ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ];
+}
+
+const rate = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
+const statusText = (statuses: Map<string, number>): string =>
+  [...statuses.entries()].map(([status, n]) => `${n} ${status}`).join(', ');
+
+async function run(infra: TestInfrastructure, options: BenchOptions): Promise<void> {
+  const started = Date.now();
+  progress(`PostgreSQL: single-row INSERT commits on ${PG_CONNECTIONS} connections`);
+  const pgDb = await createTestDatabase(infra.postgresUrl, 'bench_saga_pg');
+  let pgRate: number;
+  let postgresVersion = infra.versions.postgres;
+  try {
+    const versionClient = new Client({ connectionString: pgDb.url });
+    await versionClient.connect();
+    // An environment-provided stack does not report versions; the server does.
+    postgresVersion =
+      (await versionClient.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]
+        ?.v ?? postgresVersion;
+    await versionClient.end();
+    pgRate = await measurePgCommitRate({
+      databaseUrl: pgDb.url,
+      connections: PG_CONNECTIONS,
+      warmUpMs: 1_000,
+      durationMs: options.pgSeconds * 1_000,
+    });
+  } finally {
+    await pgDb.drop();
+  }
+
+  progress('starting the saga system (3 databases, 4 services)');
+  const system = await SagaSystem.start();
+  const topics: string[] = [];
+  const probe = new OrderOutcomeProbe(system.kafka('saga-bench-probe'));
+  try {
+    await seed(system, options);
+    const ends = await system.endOffsets();
+    const startOffsets = new Map(
+      Object.entries(ends)
+        .filter(([key]) => key.startsWith('orders.events/'))
+        .map(([key, offset]) => [Number(key.split('/')[1]), offset]),
+    );
+    await probe.start(startOffsets);
+    let next = 0;
+
+    progress(`warm-up: ${WARM_UP_ORDERS} orders`);
+    await settle(probe, await postBounded(system, options, next, WARM_UP_ORDERS, 8), 'the warm-up');
+    next += WARM_UP_ORDERS;
+
+    progress(`saturation: ${options.orders} orders, ${options.concurrency} in flight`);
+    const saturationStart = performance.now();
+    const saturationPlaced = await postBounded(system, options, next, options.orders, options.concurrency);
+    next += options.orders;
+    const saturation = await settle(probe, saturationPlaced, 'the saturation phase');
+    const sagasPerSecond = options.orders / ((saturation.lastAt - saturationStart) / 1_000);
+
+    const latencyRows: string[][] = [];
+    for (const share of [0.25, 0.5, 0.8]) {
+      const offered = sagasPerSecond * share;
+      const count = Math.max(1, Math.round(offered * options.rateSeconds));
+      progress(`latency: ${count} orders at ${offered.toFixed(1)} orders/s (${share * 100} %)`);
+      const { placed, maxLagMs } = await postAtRate(system, options, next, offered, count);
+      next += count;
+      const outcome = await settle(probe, placed, `the ${share * 100} % phase`);
+      latencyRows.push([
+        `${share * 100}%`,
+        offered.toFixed(1),
+        String(count),
+        ms(percentile(outcome.latenciesMs, 0.5)),
+        ms(percentile(outcome.latenciesMs, 0.95)),
+        ms(percentile(outcome.latenciesMs, 0.99)),
+        ms(maxLagMs),
+        statusText(outcome.statuses),
+      ]);
+    }
+
+    const relay = await relayPhase(system, options, topics);
+
+    const cpu = cpus();
+    out(`## System benchmark, ${new Date().toISOString()}`);
+    out();
+    out(
+      `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
+        `${process.platform}/${process.arch}, Node ${process.version}`,
+    );
+    out(
+      `Infrastructure (${infra.source}): ${infra.versions.kafka === 'unknown' ? 'Kafka version not reported' : `Kafka ${infra.versions.kafka}`}, PostgreSQL ${postgresVersion}; ` +
+        'the four services, Kafka, the registry and PostgreSQL all on this machine',
+    );
+    out(
+      `Load: ${options.customers} customers, ${SKUS.length} SKUs, one line per order; ${WARM_UP_ORDERS} warm-up orders ` +
+        'first; completion = the terminal event on orders.events (consumed, not polled)',
+    );
+    out();
+    out('### Throughput');
+    out();
+    for (const line of table(
+      ['measure', 'value'],
+      [
+        [
+          `completed sagas/s at saturation (${options.orders} orders, ${options.concurrency} in flight: ${statusText(saturation.statuses)})`,
+          sagasPerSecond.toFixed(1),
+        ],
+        [`PostgreSQL commits/s (single-row INSERT, ${PG_CONNECTIONS} connections)`, rate(pgRate)],
+        ['sagas/s ÷ PostgreSQL commits/s', (sagasPerSecond / pgRate).toFixed(4)],
+        [
+          `relay events/s (${options.relayEvents} outbox rows copied from ${relay.sourceRows} saga rows)`,
+          rate(relay.relayRate),
+        ],
+        [
+          `raw producer events/s (kafkajs adapter, acks=all, idempotent, batches of ${RELAY_BATCH_SIZE})`,
+          rate(relay.rawRate),
+        ],
+        ['relay ÷ raw producer', (relay.relayRate / relay.rawRate).toFixed(2)],
+      ],
+    ))
+      out(line);
+    out();
+    out(`### Latency, POST /orders → terminal event (open-loop arrivals, ${options.rateSeconds} s per rate)`);
+    out();
+    for (const line of table(
+      [
+        'share of saturation',
+        'offered orders/s',
+        'orders',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'max send lag ms',
+        'outcomes',
+      ],
+      latencyRows,
+    ))
+      out(line);
+    out();
+    out(`Run took ${((Date.now() - started) / 1_000).toFixed(0)} s.`);
+  } finally {
+    await probe.stop().catch((error: unknown) => progress(`could not stop the probe: ${String(error)}`));
+    if (topics.length > 0) {
+      const admin = system.kafka('saga-bench-cleanup').admin();
+      await admin.connect();
+      await admin
+        .deleteTopics(topics)
+        .catch((error: unknown) => progress(`could not delete ${topics.join(', ')}: ${String(error)}`));
+      await admin.disconnect();
+    }
+    progress('stopping the services and dropping their databases');
+    await system.dispose();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const root = resolve(__dirname, '..', '..');
+  const missing = ['orders', 'payments', 'inventory', 'outbox-relay'].filter(
+    (app) => !existsSync(resolve(root, 'apps', app, 'dist', 'main.js')),
+  );
+  if (missing.length > 0) {
+    throw new Error(`Not built: ${missing.join(', ')} (no dist/main.js). Run \`npm run build\` first.`);
+  }
+  const provided = await provideInfrastructure({ log: (line) => progress(`[infra] ${line}`) });
+  // SagaSystem reads the infrastructure from the environment, as under the e2e jest setup.
+  Object.assign(process.env, infrastructureToEnv(provided.infra));
+  try {
+    await run(provided.infra, options);
+  } finally {
+    await provided.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});

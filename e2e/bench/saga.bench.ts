@@ -30,13 +30,14 @@ import {
   createTestDatabase,
   createTestTopic,
   infrastructureToEnv,
+  measurePgCommitRate,
   provideInfrastructure,
+  waitFor,
   type TestInfrastructure,
 } from '@orderstream/testing';
 import { Client } from 'pg';
 import { SagaSystem, type PlaceOrderBody } from '../src/support/saga-system';
 import { OrderOutcomeProbe } from './order-outcome.probe';
-import { measurePgCommitRate } from './pg-commit.baseline';
 
 interface BenchOptions {
   orders: number;
@@ -266,13 +267,11 @@ async function relayPhase(system: SagaSystem, options: BenchOptions, topics: str
     const relayStart = performance.now();
     await db.query('COMMIT');
     // Polling end offsets every 20 ms adds at most that much to a run of seconds.
-    await within(
-      (async () => {
-        while ((await total(relayTopic)) < options.relayEvents) await new Promise((r) => setTimeout(r, 20));
-      })(),
-      180_000,
-      'the relay draining the outbox',
-    );
+    await waitFor(async () => (await total(relayTopic)) >= options.relayEvents, {
+      description: 'the relay draining the outbox',
+      timeoutMs: 180_000,
+      intervalMs: 20,
+    });
     const relayRate = options.relayEvents / ((performance.now() - relayStart) / 1_000);
 
     progress(`relay: raw adapter producer sending the same ${options.relayEvents} records to ${rawTopic}`);
@@ -343,6 +342,11 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
       connections: PG_CONNECTIONS,
       warmUpMs: 1_000,
       durationMs: options.pgSeconds * 1_000,
+      // Shaped like a small outbox/inbox row: a primary key and a short text value.
+      setupSql:
+        'CREATE TABLE IF NOT EXISTS bench_commits (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, note text NOT NULL)',
+      insertSql: 'INSERT INTO bench_commits (note) VALUES ($1)',
+      parameters: (_connection, sequence) => [`row-${sequence}`],
     });
   } finally {
     await pgDb.drop();

@@ -21,6 +21,7 @@ import {
   uniqueName,
   type MigratedDatabase,
   type TestInfrastructure,
+  measurePgCommitRate,
 } from '@orderstream/testing';
 import {
   AvroCodec,
@@ -53,7 +54,6 @@ import {
 } from './bench-payload';
 import { ConsumeProbe } from './consume-probe';
 import { observedKafkaClient } from './observed-kafka-client';
-import { measurePgCommitRate } from './pg-commit.baseline';
 
 interface BenchOptions {
   messages: number;
@@ -482,8 +482,15 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
         connections,
         warmUpMs: 1_000,
         durationMs: options.pgSeconds * 1_000,
-        table: 'messaging_inbox',
-        groupId: `bench-raw-pg-${connections}`,
+        // Into the inbox table itself (under its own consumer group): the same primary key and index as the
+        // effectively-once work this rate bounds.
+        insertSql: `INSERT INTO messaging_inbox (consumer_group, message_id, topic, partition, "offset") VALUES ($1, $2, 'bench', $3, $4)`,
+        parameters: (connection, sequence) => [
+          `bench-raw-pg-${connections}`,
+          `m-${sequence}`,
+          connection,
+          sequence,
+        ],
       });
     const pgOne = await pg(1);
     const pgMany = await pg(options.partitions);

@@ -12,3 +12,4 @@ export * from './isolation/test-database';
 export * from './isolation/migrated-database';
 export * from './isolation/test-topic';
 export * from './wait/wait-for';
+export * from './bench/pg-commit-rate';

@@ -1,20 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ordersEvents, type EventContract } from '@orderstream/contracts';
-import type { EventDefinition, KafkaClient } from '@orderstream/messaging';
-import { MessagingModule } from '@orderstream/messaging/nest';
-import {
-  KAFKA_CLIENT,
-  METRICS_REGISTRY,
-  PlatformModule,
-  SERVICE_LOGGER,
-  type ServiceLogger,
-} from '@orderstream/platform';
-import type { Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
+import type { EventDefinition } from '@orderstream/messaging';
+import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
 import { CancelOrderController } from './cancel-order/cancel-order.controller';
 import { CancelOrderUseCase } from './cancel-order/cancel-order.use-case';
 import { CatalogRepository } from './catalog/catalog.repository';
-import { EVENT_SOURCE, SERVICE_NAME, type OrdersConfig } from './config';
+import { SERVICE_NAME, type OrdersConfig } from './config';
 import { ordersDataSourceOptions } from './database';
 import { OrderTransitions } from './order/order-transitions';
 import { OrderMetrics } from './order/order.metrics';
@@ -40,19 +31,10 @@ export class AppModule {
           config,
           database: { name: 'orders', options: ordersDataSourceOptions(config.DATABASE_URL) },
         }),
-        MessagingModule.forRootAsync({
-          inject: [KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_LOGGER],
-          useFactory: (client: KafkaClient, metricsRegistry: Registry, logger: ServiceLogger) => ({
-            brokers: config.KAFKA_BROKERS,
-            clientId: config.KAFKA_CLIENT_ID,
-            client,
-            registryUrl: config.SCHEMA_REGISTRY_URL,
-            source: EVENT_SOURCE,
-            dataSource: DataSource,
-            metricsRegistry,
-            logger: logger.child({ component: 'messaging' }),
-            publishes: PUBLISHES as readonly EventDefinition<never>[],
-          }),
+        serviceMessagingModule({
+          service: SERVICE_NAME,
+          config,
+          publishes: PUBLISHES as readonly EventDefinition<never>[],
         }),
       ],
       controllers: [PlaceOrderController, CancelOrderController, QueryOrdersController],

@@ -48,3 +48,4 @@ export { createServiceLogger, type ServiceLogger, type ServiceLoggerOptions } fr
 
 export { PlatformModule, type PlatformOptions } from './platform.module';
 export { KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_LOGGER } from './platform.tokens';
+export { serviceMessagingModule, type ServiceMessagingOptions } from './messaging/service-messaging.module';

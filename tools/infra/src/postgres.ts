@@ -104,6 +104,27 @@ async function hydrateSymlinks(pkgRoot: string, o: Resolved): Promise<void> {
   }
 }
 
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach its binaries (under
+ * node_modules) and its data directory (under the cache). A checkout inside a private directory (mktemp -d
+ * makes mode 0700) would stop it at the first step, so give every ancestor the search bit for others:
+ * traversal only, nothing becomes listable or readable that was not.
+ */
+async function ensureTraversable(dir: string, o: Resolved): Promise<void> {
+  const ancestors: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    ancestors.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of ancestors.reverse()) {
+    const { mode } = await fs.stat(d);
+    if ((mode & 0o001) === 0) {
+      await fs.chmod(d, (mode & 0o7777) | 0o001);
+      o.log(`postgres: made ${d} traversable (o+x) so the postgres OS user can reach its files`);
+    }
+  }
+}
+
 /** uid/gid of the `postgres` OS user (PostgreSQL refuses to run as root). */
 function postgresUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
@@ -280,6 +301,10 @@ export async function postgresUp(o: Resolved, signal: AbortSignal): Promise<Part
   const started = Date.now();
   await fs.rm(dataDir, { recursive: true, force: true });
   await fs.mkdir(path.dirname(dataDir), { recursive: true });
+  if (process.getuid?.() === 0) {
+    await ensureTraversable(path.dirname(bin.postgres), o);
+    await ensureTraversable(path.dirname(dataDir), o);
+  }
   await initialise(o, dataDir);
   if (signal.aborted) throw new AbortedError('postgres start (another part failed)');
   o.log(`postgres: initdb done in ${Date.now() - started} ms (${dataDir})`);

@@ -123,7 +123,8 @@ export interface SagaSystemOptions {
   settleTimeoutMs?: number;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now (for a service started next to the system's own). */
+export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
@@ -355,6 +356,21 @@ export class SagaSystem {
         return payment?.status === status && payment;
       },
       { description: `the payment of order ${orderId} to be ${status}`, timeoutMs, intervalMs: 100 },
+    );
+  }
+
+  /** Waits until no service's outbox holds an unpublished row: everything written so far is on Kafka. */
+  waitForOutboxesDrained(timeoutMs = this.settleTimeoutMs): Promise<true> {
+    return this.until(
+      'the outboxes to be drained',
+      async () => {
+        for (const owner of ['orders', 'payments', 'inventory'] as const) {
+          const rows = await this.query(owner, 'SELECT 1 FROM messaging_outbox WHERE published_at IS NULL');
+          if (rows.length > 0) return false;
+        }
+        return true as const;
+      },
+      timeoutMs,
     );
   }
 

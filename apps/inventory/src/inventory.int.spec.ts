@@ -15,9 +15,10 @@ import {
   type PaymentAuthorized,
 } from '@orderstream/contracts';
 import { METRICS_REGISTRY } from '@orderstream/platform';
+import type { ServiceUnderTest } from '@orderstream/platform/testing';
 import { uniqueName, waitFor } from '@orderstream/testing';
 import type { Registry } from 'prom-client';
-import { startInventory, type ServiceUnderTest } from './test/service-under-test';
+import { startInventory } from './test/service-under-test';
 
 describe('inventory service', () => {
   let service: ServiceUnderTest;

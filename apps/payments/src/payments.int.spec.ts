@@ -16,8 +16,9 @@ import {
 } from '@orderstream/contracts';
 import { uniqueName, waitFor } from '@orderstream/testing';
 import { METRICS_REGISTRY } from '@orderstream/platform';
+import type { ServiceUnderTest } from '@orderstream/platform/testing';
 import type { Registry } from 'prom-client';
-import { startPayments, type ServiceUnderTest } from './test/service-under-test';
+import { startPayments } from './test/service-under-test';
 
 describe('payments service', () => {
   let service: ServiceUnderTest;

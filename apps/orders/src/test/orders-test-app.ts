@@ -4,9 +4,8 @@
  * the group also sees other tests' events, for orders it does not have, and skips them).
  */
 import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { AvroCodec, Publisher } from '@orderstream/messaging';
-import { loadConfig } from '@orderstream/platform';
+import { startTestApp } from '@orderstream/platform/testing';
 import { createTestDatabase, testInfrastructure, uniqueName, type TestDatabase } from '@orderstream/testing';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../app.module';
@@ -33,18 +32,18 @@ export interface OutboxRow {
 export async function startOrdersApp(env: Record<string, string> = {}): Promise<OrdersTestApp> {
   const infra = testInfrastructure();
   const database: TestDatabase = await createTestDatabase(infra.postgresUrl, 'orders_app');
-  const config = loadConfig(ordersConfigSchema, {
-    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-    SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-    DATABASE_URL: database.url,
-    KAFKA_CLIENT_ID: uniqueName('orders-test'),
-    ORDERS_CONSUMER_GROUP: uniqueName('orders-test'),
-    LOG_LEVEL: process.env.ORDERS_TEST_LOG_LEVEL ?? 'silent',
-    ...env,
-  });
-  const app = await NestFactory.create(AppModule.register(config), { logger: false, abortOnError: false });
-  await app.listen(0, '127.0.0.1');
-  const baseUrl = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const { app, baseUrl } = await startTestApp(
+    { configSchema: ordersConfigSchema, rootModule: (config) => AppModule.register(config) },
+    {
+      KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
+      DATABASE_URL: database.url,
+      KAFKA_CLIENT_ID: uniqueName('orders-test'),
+      ORDERS_CONSUMER_GROUP: uniqueName('orders-test'),
+      LOG_LEVEL: process.env.ORDERS_TEST_LOG_LEVEL ?? 'silent',
+      ...env,
+    },
+  );
   const dataSource = app.get(DataSource);
   const codec = app.get(AvroCodec);
   return {

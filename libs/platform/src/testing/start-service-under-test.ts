@@ -1,0 +1,143 @@
+/**
+ * A messaging service (one wired with serviceMessagingModule) in-process against the real stack, in a
+ * database of the test's own, plus what its integration tests need around it: a Publisher standing in for
+ * the other services' outbox relay, and readers of this service's outbox and inbox.
+ *
+ * The infrastructure and the database come from the caller (in practice `testInfrastructure()` and
+ * `createMigratedDatabase(…)` of @orderstream/testing): the platform library sits above the test harness
+ * in the dependency rules and does not import it.
+ */
+import type { INestApplication } from '@nestjs/common';
+import { AvroCodec, createKafkaJsClient, Publisher, type AdminPort } from '@orderstream/messaging';
+import type { DataSource } from 'typeorm';
+import type { z } from 'zod';
+import type { ServiceConfig } from '../config/service-config.schema';
+import { startTestApp, type TestAppDefinition } from './start-test-app';
+
+export interface ServiceUnderTestOptions<S extends z.ZodType<ServiceConfig>> extends TestAppDefinition<S> {
+  /** The service's name; the test's own Kafka client is `<name>-test`. */
+  name: string;
+  /** The service's consumer group: `handledCount` counts its inbox rows. */
+  consumerGroup: string;
+  /** Where the real stack is; `TestInfrastructure` of @orderstream/testing fits. */
+  infrastructure: { kafkaBrokers: string[]; schemaRegistryUrl: string };
+  /** Created with 3 partitions when missing; existing ones are kept. */
+  topics: readonly string[];
+  /**
+   * Creates the test's own database with the service's migrations applied (`createMigratedDatabase` of
+   * @orderstream/testing fits); the service connects to it by the URL of `dataSource`, and `close()`
+   * disposes of it.
+   */
+  createDatabase(): Promise<{ dataSource: DataSource; dispose(): Promise<void> }>;
+}
+
+export interface OutboxRow {
+  topic: string;
+  key: string;
+  type: string;
+  data: unknown;
+}
+
+export interface ServiceUnderTest {
+  app: INestApplication;
+  baseUrl: string;
+  /** The test's own connection to the service's database. */
+  dataSource: DataSource;
+  /** Publishes as another service's relay would. */
+  publisher: Publisher;
+  /** The decoded outbox rows of one aggregate (order), in outbox order. */
+  outboxOf(orderId: string): Promise<OutboxRow[]>;
+  /** How many of these message ids the service's consumer group has handled (its inbox rows). */
+  handledCount(messageIds: readonly string[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
+  options: ServiceUnderTestOptions<S>,
+): Promise<ServiceUnderTest> {
+  const { infrastructure } = options;
+  const client = createKafkaJsClient({
+    brokers: infrastructure.kafkaBrokers,
+    clientId: `${options.name}-test`,
+  });
+  const admin = client.admin();
+  await admin.connect();
+  let db: Awaited<ReturnType<typeof options.createDatabase>> | undefined;
+  let app: INestApplication | undefined;
+  let publisher: Publisher | undefined;
+  try {
+    await ensureTopics(admin, options.topics);
+    db = await options.createDatabase();
+    const started = await startTestApp(options, {
+      LOG_LEVEL: 'error',
+      KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
+      SCHEMA_REGISTRY_URL: infrastructure.schemaRegistryUrl,
+      DATABASE_URL: urlOf(db.dataSource),
+    });
+    app = started.app;
+    const codec = new AvroCodec({ registryUrl: infrastructure.schemaRegistryUrl });
+    publisher = new Publisher({ client, codec, source: '/orderstream/test' });
+    await publisher.connect();
+
+    const { dataSource } = db;
+    const resources = { app, db, publisher };
+    return {
+      app,
+      baseUrl: started.baseUrl,
+      dataSource,
+      publisher,
+      async outboxOf(orderId) {
+        const rows = (await dataSource.query(
+          `SELECT topic, key, headers->>'ce_type' AS type, payload FROM messaging_outbox
+            WHERE aggregate_id = $1 ORDER BY sequence`,
+          [orderId],
+        )) as { topic: string; key: string; type: string; payload: Buffer }[];
+        return Promise.all(
+          rows.map(async (r) => ({
+            topic: r.topic,
+            key: r.key,
+            type: r.type,
+            data: await codec.decode(r.payload),
+          })),
+        );
+      },
+      async handledCount(messageIds) {
+        const [row] = (await dataSource.query(
+          'SELECT count(*)::int AS n FROM messaging_inbox WHERE consumer_group = $1 AND message_id = ANY($2)',
+          [options.consumerGroup, messageIds],
+        )) as { n: number }[];
+        return row?.n ?? 0;
+      },
+      async close() {
+        await resources.app.close();
+        await resources.publisher.disconnect();
+        await admin.disconnect();
+        await resources.db.dispose();
+      },
+    };
+  } catch (error) {
+    await app?.close();
+    await publisher?.disconnect();
+    await admin.disconnect();
+    await db?.dispose();
+    throw error;
+  }
+}
+
+/**
+ * The saga's topics are not auto-created (brokers run with auto.create.topics.enable=false) and nothing
+ * else provisions them for a test run, so the first test to need one creates it; an existing one is kept.
+ */
+async function ensureTopics(admin: AdminPort, topics: readonly string[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((topic) => !existing.has(topic));
+  if (missing.length > 0) await admin.createTopics(missing.map((topic) => ({ topic, partitions: 3 })));
+}
+
+function urlOf(dataSource: DataSource): string {
+  const { options } = dataSource;
+  if (options.type !== 'postgres' || options.url === undefined) {
+    throw new Error('The service-under-test database must be a PostgreSQL data source configured by url');
+  }
+  return options.url;
+}

@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serviceEnv, startService, type ServiceProcess } from '@orderstream/demo';
+import { freePort } from '@orderstream/testing';
 import type { ConsumedRecord, OutgoingRecord } from '@orderstream/messaging';
 import { CE_ID, eventName, expectedEvents, keyOf } from './support/saga-events';
 import {
@@ -19,7 +20,7 @@ import {
   expectTopicsCarryEachEventInOrder,
   readLedger,
 } from './support/saga-invariants';
-import { SAGA_TOPICS, SagaSystem, freePort, type OrderStatus } from './support/saga-system';
+import { SAGA_TOPICS, SagaSystem, type OrderStatus } from './support/saga-system';
 
 describe('the saga under duplicates and concurrent relays', () => {
   let system: SagaSystem;

@@ -12,21 +12,9 @@ import {
   type ServiceName,
   type ServiceProcess,
 } from '@orderstream/demo';
-import { createTestDatabase, testInfrastructure, type TestDatabase } from '@orderstream/testing';
-import { createServer } from 'node:net';
+import { createTestDatabase, freePort, testInfrastructure, type TestDatabase } from '@orderstream/testing';
 
 const workspaceRoot = resolve(__dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
-}
 
 describe('the four services, as processes', () => {
   const infra = testInfrastructure();
@@ -68,6 +56,14 @@ describe('the four services, as processes', () => {
     await Promise.all(databases.map((db) => db.drop()));
   });
 
+  /** What each service's readiness checks: its databases, Kafka, and its consumer groups if it consumes. */
+  const READINESS_CHECKS: Record<ServiceName, string[]> = {
+    orders: ['kafka', 'messaging', 'postgres:orders'],
+    payments: ['kafka', 'messaging', 'postgres:payments'],
+    inventory: ['kafka', 'messaging', 'postgres:inventory'],
+    'outbox-relay': ['kafka', 'postgres:inventory', 'postgres:orders', 'postgres:payments'],
+  };
+
   it.each(SERVICE_NAMES)('%s is live and ready, with JSON health details and metrics', async (name) => {
     const { url } = service(name);
     const live = await fetch(`${url}/health/live`);
@@ -77,7 +73,7 @@ describe('the four services, as processes', () => {
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { status: string; info: Record<string, { status: string }> };
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.info)).toEqual(expect.arrayContaining(['kafka']));
+    expect(Object.keys(body.info).sort()).toEqual(READINESS_CHECKS[name]);
     for (const check of Object.values(body.info)) expect(check.status).toBe('up');
 
     const metrics = await fetch(`${url}/metrics`);

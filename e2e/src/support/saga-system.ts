@@ -13,7 +13,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -29,7 +28,13 @@ import {
   type KafkaClient,
   type PartitionOffset,
 } from '@orderstream/messaging';
-import { createTestDatabase, testInfrastructure, waitFor, type TestDatabase } from '@orderstream/testing';
+import {
+  createTestDatabase,
+  freePort,
+  testInfrastructure,
+  waitFor,
+  type TestDatabase,
+} from '@orderstream/testing';
 import { Client } from 'pg';
 
 /** The services that own a database. */
@@ -121,18 +126,6 @@ export interface SagaSystemOptions {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** How long `waitForOrder` and friends wait by default. */
   settleTimeoutMs?: number;
-}
-
-/** A TCP port free on 127.0.0.1 right now (for a service started next to the system's own). */
-export function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? done(address.port) : fail(new Error('no port')),
-      );
-    });
-  });
 }
 
 async function parseBody(response: Response): Promise<unknown> {

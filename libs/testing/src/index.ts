@@ -12,4 +12,5 @@ export * from './isolation/test-database';
 export * from './isolation/migrated-database';
 export * from './isolation/test-topic';
 export * from './wait/wait-for';
+export * from './net/free-port';
 export * from './bench/pg-commit-rate';

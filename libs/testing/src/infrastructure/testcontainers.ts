@@ -2,13 +2,13 @@
  * Infrastructure from Testcontainers, for machines with a Docker engine. Same images and versions as
  * docker-compose.yml and the native stack (tools/infra/versions.json).
  */
-import { createServer } from 'node:net';
 import type { StartedTestContainer } from 'testcontainers';
 
 // Testcontainers is loaded on first use only: most runs (explicit URLs, native stack) never need it.
 const testcontainers = () => import('testcontainers');
 import type { TestInfrastructure } from './infrastructure';
 import type { ProvidedInfrastructure } from './native';
+import { freePort } from '../net/free-port';
 
 export interface ContainerImages {
   kafka: string;
@@ -25,21 +25,6 @@ export async function dockerAvailable(): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** A free host port. The Kafka broker must advertise the port clients reach it on, so we pick it up front. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function tagOf(image: string): string {

@@ -9,13 +9,13 @@ import { Registry } from 'prom-client';
 import {
   AvroCodec,
   createKafkaJsClient,
+  OutboxRetention,
   type AdminPort,
   type ConsumedRecord,
   type EventDefinition,
   type ProducerPort,
 } from '@orderstream/messaging';
 import { createTestTopic, testInfrastructure, waitFor } from '@orderstream/testing';
-import { OutboxRetention } from '../src/relay/outbox.retention';
 import { RelayMetrics } from '../src/relay/relay-metrics';
 import { SourceRelay, type SourceRelayOptions } from '../src/relay/source-relay';
 import {

@@ -11,12 +11,11 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type { KafkaClient, ProducerPort } from '@orderstream/messaging';
+import { OutboxRetention, type KafkaClient, type ProducerPort } from '@orderstream/messaging';
 import { KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_LOGGER, type ServiceLogger } from '@orderstream/platform';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { OutboxRelayConfig } from '../config';
-import { OutboxRetention } from './outbox.retention';
 import { RelayMetrics } from './relay-metrics';
 import { SourceRelay, type SourceRelayStatus } from './source-relay';
 

@@ -1,6 +1,6 @@
 /**
  * PostgreSQL side of the messaging core (TypeORM is the only supported ORM for now): the transactional
- * outbox, the inbox with its retention job, the effectively-once middleware and their migrations.
+ * outbox and the inbox with their retention jobs, the effectively-once middleware and their migrations.
  */
 export * from './messaging-tables';
 export * from './messaging.migrations';
@@ -10,5 +10,7 @@ export * from './outbox-headers';
 export * from './outbox.writer';
 export * from './inbox.store';
 export * from './inbox.retention';
+export * from './outbox.retention';
+export * from './table-retention';
 export * from './effectively-once.middleware';
 export * from './postgres.errors';

@@ -1,19 +1,19 @@
-import type { PartitionOffset, TopicSpec } from '../ports/kafka-client.port';
+import type { TopicSpec } from '../ports/kafka-client.port';
 import { ensureFailureTopics } from './ensure-failure-topics';
 
 function fakeAdmin(partitionsByTopic: Record<string, number>) {
   const created: TopicSpec[] = [];
+  const asked: (readonly string[])[] = [];
   return {
     created,
+    asked,
     async createTopics(topics: TopicSpec[]): Promise<boolean> {
       created.push(...topics);
       return true;
     },
-    async fetchEndOffsets(topic: string): Promise<PartitionOffset[]> {
-      return Array.from({ length: partitionsByTopic[topic] ?? 0 }, (_, partition) => ({
-        partition,
-        offset: '0',
-      }));
+    async fetchPartitionCounts(topics: readonly string[]): Promise<Record<string, number>> {
+      asked.push(topics);
+      return Object.fromEntries(topics.map((topic) => [topic, partitionsByTopic[topic] ?? 0]));
     },
   };
 }
@@ -37,6 +37,16 @@ describe('ensureFailureTopics', () => {
     ]);
   });
 
+  it('counts the source partitions from metadata in one request, never from end offsets', async () => {
+    const admin = fakeAdmin({ 'orders.events': 3, 'payments.events': 6 });
+    await ensureFailureTopics(admin, 'billing', {
+      policy: { delaysMs: [] },
+      sourceTopics: ['orders.events', 'payments.events'],
+    });
+    // The fake has no fetchEndOffsets: ListOffsets fails on a topic whose leaders are still taking over.
+    expect(admin.asked).toEqual([['orders.events', 'payments.events']]);
+  });
+
   it('takes an explicit partition count and replication factor', async () => {
     const admin = fakeAdmin({});
     await ensureFailureTopics(admin, 'billing', {
@@ -47,6 +57,7 @@ describe('ensureFailureTopics', () => {
     expect(admin.created).toEqual([
       { topic: 'billing.dlt', partitions: 2, replicationFactor: 3, config: {} },
     ]);
+    expect(admin.asked).toEqual([]);
   });
 
   it('refuses to guess a partition count', async () => {

@@ -33,7 +33,7 @@ export interface FailureTopics {
  * never auto-created here). Existing topics are left as they are, partition count included.
  */
 export async function ensureFailureTopics(
-  admin: Pick<AdminPort, 'createTopics' | 'fetchEndOffsets'>,
+  admin: Pick<AdminPort, 'createTopics' | 'fetchPartitionCounts'>,
   groupId: string,
   config: FailureTopicsConfig,
 ): Promise<FailureTopics> {
@@ -57,10 +57,16 @@ export async function ensureFailureTopics(
   return { retryTopics, deadLetterTopic };
 }
 
+/**
+ * From metadata, not from end offsets: ListOffsets needs each partition's leader, and a source topic
+ * created a moment ago (another service starting at the same time) answers it with
+ * NOT_LEADER_OR_FOLLOWER until its leaders have taken over.
+ */
 async function largestPartitionCount(
-  admin: Pick<AdminPort, 'fetchEndOffsets'>,
+  admin: Pick<AdminPort, 'fetchPartitionCounts'>,
   topics: readonly string[],
 ): Promise<number> {
-  const counts = await Promise.all(topics.map(async (topic) => (await admin.fetchEndOffsets(topic)).length));
-  return Math.max(0, ...counts);
+  if (topics.length === 0) return 0;
+  const counts = await admin.fetchPartitionCounts(topics);
+  return Math.max(0, ...topics.map((topic) => counts[topic] ?? 0));
 }

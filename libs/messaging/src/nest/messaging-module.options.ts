@@ -41,6 +41,11 @@ export interface MessagingModuleOptions {
   publishes?: readonly EventDefinition<never>[];
   /** Consumer session, heartbeat and fetch settings shared by every handler group. */
   consumer?: Omit<ConsumerOptions, 'groupId'>;
+  /**
+   * How long each handler group waits at startup for source topics that do not exist yet before the
+   * bootstrap fails (see `SubscriptionOptions.topicWaitTimeoutMs`). Default 60 s.
+   */
+  topicWaitTimeoutMs?: number;
   /** The longest a shutdown waits for in-flight messages before leaving the groups anyway. Default 30 s. */
   shutdownTimeoutMs?: number;
   /** How often the consumer lag is polled. Default 10 s. */

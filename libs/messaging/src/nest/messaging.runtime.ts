@@ -85,7 +85,15 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
     if (groups.length === 0) return;
     const dataSource = groups.some((g) => g.delivery === 'effectively-once') ? this.dataSource() : undefined;
     // Every group is checked before any starts, so a wiring mistake never leaves half the groups running.
-    for (const group of groups) validateSubscription({ ...group, ...(dataSource ? { dataSource } : {}) });
+    for (const group of groups) {
+      validateSubscription({
+        ...group,
+        ...(dataSource ? { dataSource } : {}),
+        ...(this.options.topicWaitTimeoutMs !== undefined
+          ? { topicWaitTimeoutMs: this.options.topicWaitTimeoutMs }
+          : {}),
+      });
+    }
 
     this.failureProducer = this.client.producer({ idempotent: true });
     this.admin = this.client.admin();
@@ -150,6 +158,9 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
       metrics: this.metrics,
       ...(this.options.messageAgeIntervalMs
         ? { messageAgeIntervalMs: this.options.messageAgeIntervalMs }
+        : {}),
+      ...(this.options.topicWaitTimeoutMs !== undefined
+        ? { topicWaitTimeoutMs: this.options.topicWaitTimeoutMs }
         : {}),
       ...(this.options.consumer ? { runner: { consumer: this.options.consumer } } : {}),
       logger: this.logger,

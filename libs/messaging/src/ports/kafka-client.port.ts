@@ -190,6 +190,12 @@ export interface AdminPort {
   createTopics(topics: TopicSpec[]): Promise<boolean>;
   deleteTopics(topics: string[]): Promise<void>;
   listTopics(): Promise<string[]>;
+  /**
+   * The number of partitions of each topic, from cluster metadata: no partition leader is asked, so a topic
+   * created a moment ago counts in full while its leaders are still taking over (a ListOffsets request,
+   * as `fetchEndOffsets` sends, fails then). Rejects if a topic does not exist; never creates one.
+   */
+  fetchPartitionCounts(topics: readonly string[]): Promise<Record<string, number>>;
   /** Committed offsets of a consumer group on one topic (`-1` where nothing is committed). */
   fetchCommittedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]>;
   /** The log-end offset (high watermark) of each partition of a topic. */

@@ -1,3 +1,4 @@
+import { innermostRetriable } from '../errors/innermost-retriable';
 import { MessagingError } from '../errors/messaging.error';
 
 /**
@@ -18,16 +19,4 @@ export class PublishError extends MessagingError {
     super(message, options);
     this.retriable = innermostRetriable(options.cause) ?? true;
   }
-}
-
-function innermostRetriable(error: unknown): boolean | undefined {
-  let verdict: boolean | undefined;
-  const seen = new Set<unknown>();
-  for (let current = error; current && typeof current === 'object' && !seen.has(current);) {
-    seen.add(current);
-    const retriable = (current as { retriable?: unknown }).retriable;
-    if (typeof retriable === 'boolean') verdict = retriable;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return verdict;
 }

@@ -4,5 +4,7 @@
  */
 export * from './subscription';
 export * from './subscription-config.error';
+export * from './source-topics-missing.error';
+export { DEFAULT_TOPIC_WAIT_TIMEOUT_MS } from './wait-for-source-topics';
 export * from './message-age.monitor';
 export type { PartitionProgress } from '../consumer/consumer-runner';

@@ -43,6 +43,11 @@ describe('validateSubscription', () => {
     ['two routes for one type', { routes: [placed, placed] }, /two handlers for event type test.Placed/],
     ['an empty topics list', { topics: [] }, /empty topics list/],
     ['an unknown delivery', { delivery: 'exactly-once' }, /unknown delivery guarantee "exactly-once"/],
+    [
+      'a negative topic wait',
+      { topicWaitTimeoutMs: -1 },
+      /topicWaitTimeoutMs -1; it must be an integer >= 0/,
+    ],
   ])('rejects %s with a non-retriable SubscriptionConfigError', (_case, override, message) => {
     const check = () =>
       validateSubscription({ ...valid, ...override } as Parameters<typeof validateSubscription>[0]);

@@ -55,6 +55,7 @@ import type {
 import { effectivelyOnce, type DuplicateMessage } from '../postgres/effectively-once.middleware';
 import { MessageAgeMonitor } from './message-age.monitor';
 import { SubscriptionConfigError } from './subscription-config.error';
+import { DEFAULT_TOPIC_WAIT_TIMEOUT_MS, waitForSourceTopics } from './wait-for-source-topics';
 
 export interface SubscriptionOptions {
   client: KafkaClient;
@@ -81,10 +82,16 @@ export interface SubscriptionOptions {
    */
   producer: ProducerPort;
   /**
-   * A connected admin client to create the failure topics with. Default: one is created from `client`
-   * for that and disconnected again.
+   * A connected admin client to look for the source topics and create the failure topics with. Default:
+   * one is created from `client` for that and disconnected again.
    */
   admin?: AdminPort;
+  /**
+   * How long startup waits for source topics that do not exist yet (services starting together, the
+   * topics' owner not up yet), looking with backoff, before it fails with `SourceTopicsMissingError`.
+   * Source topics are never created here. 0 fails at once. Default `DEFAULT_TOPIC_WAIT_TIMEOUT_MS` (60 s).
+   */
+  topicWaitTimeoutMs?: number;
   /** Partitions, replication and topic configs of the failure topics (see `ensureFailureTopics`). */
   failureTopics?: Omit<FailureTopicsConfig, 'policy' | 'sourceTopics'>;
   /** Counts, times and ages; also counts retried, dead-lettered and deduplicated messages. */
@@ -145,7 +152,10 @@ export function sourceTopicsOf(routes: readonly EventRoute[], topics?: readonly 
  * can check a description at startup without starting it.
  */
 export function validateSubscription(
-  options: Pick<SubscriptionOptions, 'groupId' | 'routes' | 'topics' | 'delivery' | 'dataSource' | 'retry'>,
+  options: Pick<
+    SubscriptionOptions,
+    'groupId' | 'routes' | 'topics' | 'delivery' | 'dataSource' | 'retry' | 'topicWaitTimeoutMs'
+  >,
 ): void {
   const { groupId, routes, delivery } = options;
   if (typeof groupId !== 'string' || groupId.trim().length === 0) {
@@ -174,12 +184,22 @@ export function validateSubscription(
       `${where} has an empty topics list; leave it out to use the routes' topics`,
     );
   }
+  const { topicWaitTimeoutMs } = options;
+  if (
+    topicWaitTimeoutMs !== undefined &&
+    (!Number.isSafeInteger(topicWaitTimeoutMs) || topicWaitTimeoutMs < 0)
+  ) {
+    throw new SubscriptionConfigError(
+      `${where} has topicWaitTimeoutMs ${topicWaitTimeoutMs}; it must be an integer >= 0 (milliseconds)`,
+    );
+  }
   validateRetryPolicy(options.retry ?? DEFAULT_RETRY_POLICY);
 }
 
 /**
- * Creates the group's failure topics, builds the pipeline and starts a consumer runner for it. Resolves
- * once the runner is started; `status()` says when the member has joined the group.
+ * Waits until the source topics exist (up to `topicWaitTimeoutMs`), creates the group's failure topics,
+ * builds the pipeline and starts a consumer runner for it. Resolves once the runner is started;
+ * `status()` says when the member has joined the group.
  */
 export async function subscribe(options: SubscriptionOptions): Promise<Subscription> {
   validateSubscription(options);
@@ -188,9 +208,14 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
   const policy = options.retry ?? DEFAULT_RETRY_POLICY;
   const sourceTopics = sourceTopicsOf(routes, options.topics);
 
-  const failureTopics = await withAdmin(client, options.admin, (admin) =>
-    ensureFailureTopics(admin, groupId, { ...options.failureTopics, policy, sourceTopics }),
-  );
+  const failureTopics = await withAdmin(client, options.admin, async (admin) => {
+    await waitForSourceTopics(admin, sourceTopics, {
+      groupId,
+      timeoutMs: options.topicWaitTimeoutMs ?? DEFAULT_TOPIC_WAIT_TIMEOUT_MS,
+      logger,
+    });
+    return ensureFailureTopics(admin, groupId, { ...options.failureTopics, policy, sourceTopics });
+  });
 
   const registry = registryOf(routes);
   const middleware: Middleware[] = [

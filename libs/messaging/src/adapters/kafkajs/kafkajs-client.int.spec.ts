@@ -68,7 +68,7 @@ describe('kafkajs adapter against the real broker', () => {
     return records;
   }
 
-  it('describes the cluster and creates, lists and measures topics', async () => {
+  it('describes the cluster and creates, lists, counts and measures topics', async () => {
     const cluster = await admin.describeCluster();
     expect(cluster.brokers.length).toBeGreaterThanOrEqual(1);
     expect(cluster.controllerId).not.toBeNull();
@@ -78,6 +78,13 @@ describe('kafkajs adapter against the real broker', () => {
     expect(await admin.fetchEndOffsets(topic)).toEqual(
       expect.arrayContaining([0, 1, 2].map((partition) => ({ partition, offset: '0' }))),
     );
+    const other = await createTestTopic(admin, 'conformance.admin', { partitions: 2 });
+    expect(await admin.fetchPartitionCounts([topic, other])).toEqual({ [topic]: 3, [other]: 2 });
+    expect(await admin.fetchPartitionCounts([])).toEqual({});
+    // A topic that does not exist is an error, and asking about it does not create it.
+    const missing = uniqueName('conformance.missing');
+    await expect(admin.fetchPartitionCounts([missing])).rejects.toThrow('Kafka fetchTopicMetadata failed');
+    expect(await admin.listTopics()).not.toContain(missing);
   });
 
   it('produces idempotently with acks=all and commits consumer-group offsets manually', async () => {

@@ -342,6 +342,17 @@ class KafkaJsAdmin implements AdminPort {
     return transport('listTopics', () => this.admin.listTopics());
   }
 
+  async fetchPartitionCounts(topics: readonly string[]): Promise<Record<string, number>> {
+    // kafkajs reads an empty list as "every topic".
+    if (topics.length === 0) return {};
+    // kafkajs rejects a metadata answer in which a partition reports LEADER_NOT_AVAILABLE and asks again
+    // (its own retries) before this resolves; otherwise the leader plays no part in the count.
+    const { topics: described } = await transport('fetchTopicMetadata', () =>
+      this.admin.fetchTopicMetadata({ topics: [...topics] }),
+    );
+    return Object.fromEntries(described.map((t) => [t.name, t.partitions.length]));
+  }
+
   async fetchCommittedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]> {
     const result = await transport('fetchOffsets', () =>
       this.admin.fetchOffsets({ groupId, topics: [topic] }),

@@ -87,6 +87,23 @@ describe('kafkajs adapter against the real broker', () => {
     expect(await admin.listTopics()).not.toContain(missing);
   });
 
+  it('resolves createTopics only when every new partition has a leader', async () => {
+    // Right after CreateTopics a KRaft broker may not know the topic yet; what needs a leader (ListOffsets,
+    // a send) must work at once. Several topics in a row, because the window is short.
+    for (let i = 0; i < 5; i += 1) {
+      const topic = uniqueName('conformance.leaders');
+      expect(await admin.createTopics([{ topic, partitions: 3 }])).toBe(true);
+      expect((await admin.fetchEndOffsets(topic)).map((p) => [p.partition, p.offset]).sort()).toEqual([
+        [0, '0'],
+        [1, '0'],
+        [2, '0'],
+      ]);
+      // Creating it again is not an error: false, and it stays as it is.
+      expect(await admin.createTopics([{ topic, partitions: 5 }])).toBe(false);
+      expect(await admin.fetchPartitionCounts([topic])).toEqual({ [topic]: 3 });
+    }
+  });
+
   it('produces idempotently with acks=all and commits consumer-group offsets manually', async () => {
     const topic = await createTestTopic(admin, 'conformance.produce', { partitions: 1 });
     const groupId = uniqueName('conformance-group');

@@ -3,6 +3,7 @@
  * It maps the library's ports onto kafkajs and turns kafkajs errors into `TransportError`s.
  */
 import { EventEmitter } from 'node:events';
+import { backOff } from 'exponential-backoff';
 import {
   CompressionTypes,
   Kafka,
@@ -53,6 +54,12 @@ async function transport<T>(operation: string, call: () => Promise<T>): Promise<
     throw new TransportError(`Kafka ${operation} failed: ${(error as Error).message}`, { cause: error });
   }
 }
+
+/**
+ * How long `createTopics` waits for the new topics' partitions to have leaders: on a healthy cluster well
+ * under a second; beyond this, something is wrong with the cluster and the caller should hear of it.
+ */
+const NEW_TOPIC_LEADER_TIMEOUT_MS = 10_000;
 
 function toKafkaJsMessage(record: OutgoingRecord): Message {
   const message: Message = { key: record.key, value: record.value };
@@ -320,10 +327,17 @@ class KafkaJsAdmin implements AdminPort {
     return { clusterId: cluster.clusterId, controllerId: cluster.controller, brokers: cluster.brokers };
   }
 
-  createTopics(topics: TopicSpec[]): Promise<boolean> {
-    return transport('createTopics', () =>
+  /**
+   * Resolves once every partition of every topic is served by its leader (true when at least one topic
+   * was created, false when all existed). The wait for leaders is ours, not kafkajs's `waitForLeaders`: kafkajs asks
+   * for the new topics' metadata and gives up on any answer but LEADER_NOT_AVAILABLE, while a KRaft
+   * broker may, for a moment after creating a topic, not know it yet ("This server does not host this
+   * topic-partition"); a service creating its topics at startup then died of a race it had won.
+   */
+  async createTopics(topics: TopicSpec[]): Promise<boolean> {
+    const created = await transport('createTopics', () =>
       this.admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: topics.map((t) => ({
           topic: t.topic,
           numPartitions: t.partitions ?? 1,
@@ -331,6 +345,33 @@ class KafkaJsAdmin implements AdminPort {
           configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
         })),
       }),
+    );
+    if (topics.length > 0) {
+      await transport('createTopics (waiting for leaders)', () => this.untilLed(topics.map((t) => t.topic)));
+    }
+    return created;
+  }
+
+  /**
+   * Polls until every partition of the topics answers ListOffsets: not only named a leader in the
+   * metadata (which a KRaft broker publishes a moment before the partition's leader serves requests; a
+   * ListOffsets then still gets NOT_LEADER_OR_FOLLOWER) but served by it. Within NEW_TOPIC_LEADER_TIMEOUT_MS.
+   */
+  private async untilLed(topics: string[]): Promise<void> {
+    const deadline = Date.now() + NEW_TOPIC_LEADER_TIMEOUT_MS;
+    await backOff(
+      async () => {
+        await Promise.all(topics.map((topic) => this.admin.fetchTopicOffsets(topic)));
+      },
+      {
+        numOfAttempts: Number.POSITIVE_INFINITY,
+        startingDelay: 50,
+        timeMultiple: 2,
+        maxDelay: 1_000,
+        // Whatever fails here (an unknown topic, no leader yet, a connection) fails for the last time at
+        // the deadline; the topics were created, so each of these is expected to pass.
+        retry: () => Date.now() < deadline,
+      },
     );
   }
 

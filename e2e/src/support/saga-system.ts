@@ -180,7 +180,10 @@ export class SagaSystem {
     };
     const [first, ...rest] = START_ORDER;
     if (first) await this.startOne(first);
-    await Promise.all(rest.map((name) => this.startOne(name)));
+    // Settled, so that every start has finished (and is known to dispose) before a failure is thrown.
+    const starts = await Promise.allSettled(rest.map((name) => this.startOne(name)));
+    const failed = starts.find((start) => start.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Starts (or restarts, on the same port) one service; `env` is merged over its usual environment. */

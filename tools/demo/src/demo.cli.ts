@@ -117,7 +117,9 @@ async function main(): Promise<void> {
   try {
     const serviceEndpoints = toServiceEndpoints(endpoints);
     console.log('Starting the services…');
-    const started = await Promise.all(
+    // Settled, not Promise.all: when one fails, the others must have started (or failed) and be in
+    // `services` before stopAll runs, or a service still starting would be left running.
+    const starts = await Promise.allSettled(
       SERVICE_NAMES.map((name) =>
         startService({
           name,
@@ -128,7 +130,9 @@ async function main(): Promise<void> {
         }),
       ),
     );
-    services.push(...started);
+    for (const start of starts) if (start.status === 'fulfilled') services.push(start.value);
+    const failed = starts.find((start) => start.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
     console.error(`Could not start the services: ${(error as Error).message}`);
     await stopAll('Startup failed', 1);

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { ServiceName } from './services';
 
@@ -39,8 +40,27 @@ async function isReady(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Whether something already listens on the port. Readiness is polled by URL, so a process left over from
+ * an earlier run would answer for the new one while the new one dies of EADDRINUSE.
+ */
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' ? resolve(true) : reject(error),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+}
+
 export async function startService(options: StartServiceOptions): Promise<ServiceProcess> {
   const { name, port, workspaceRoot } = options;
+  if (await portInUse(port)) {
+    throw new Error(
+      `${name}: port ${port} is in use by another process (a service left from an earlier run? see \`ss -ltnp\`)`,
+    );
+  }
   const entry = join(workspaceRoot, 'apps', name, 'dist', 'main.js');
   const logFile = join(options.logDir, `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });

@@ -4,10 +4,8 @@
  * failure topics from it and consumes; a topic that never comes fails the start with a typed error, and
  * nothing is created meanwhile.
  */
-import { testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
+import { uniqueName, waitFor } from '@orderstream/testing';
 import {
-  AvroCodec,
-  createKafkaJsClient,
   EnvelopeCodec,
   on,
   Publisher,
@@ -21,6 +19,7 @@ import {
   type RetryPolicy,
   type Subscription,
 } from '../src';
+import { openMessagingKit, type MessagingKit } from './fixtures/messaging-kit';
 import { orderNotedSchema, type OrderNoted } from './fixtures/order-noted.schema';
 
 /** No delays worth waiting for: nothing in these tests fails. */
@@ -36,27 +35,21 @@ function recordingLogger(): Logger & { messages: string[] } {
 }
 
 describe('subscribe() before its source topic exists', () => {
-  const infra = testInfrastructure();
   let client: KafkaClient;
   let admin: AdminPort;
   let producer: ProducerPort;
   let codec: EnvelopeCodec;
   let publisher: Publisher;
-  const subscriptions: Subscription[] = [];
+  let subscriptions: Subscription[];
+  let kit: MessagingKit;
 
   beforeAll(async () => {
-    client = createKafkaJsClient({ brokers: infra.kafkaBrokers, clientId: 'topic-wait-test' });
-    admin = client.admin();
-    producer = client.producer();
-    const payloads = new AvroCodec({ registryUrl: infra.schemaRegistryUrl });
-    codec = new EnvelopeCodec(payloads);
-    publisher = new Publisher({ client, codec: payloads, source: '/orderstream/test' });
-    await Promise.all([admin.connect(), producer.connect(), publisher.connect()]);
+    kit = await openMessagingKit('topic-wait-test');
+    ({ client, admin, producer, codec, publisher, subscriptions } = kit);
   });
 
   afterAll(async () => {
-    await Promise.all(subscriptions.map((s) => s.stop({ timeoutMs: 10_000 })));
-    await Promise.all([admin.disconnect(), producer.disconnect(), publisher.disconnect()]);
+    await kit?.close();
   });
 
   /** A definition on a topic name nobody has created yet. */

@@ -15,8 +15,6 @@ import {
 import { Registry } from 'prom-client';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
-  AvroCodec,
-  createKafkaJsClient,
   entityManagerOf,
   EnvelopeCodec,
   messagingMigrations,
@@ -32,6 +30,7 @@ import {
   type RetryPolicy,
   type Subscription,
 } from '../src';
+import { openMessagingKit, type MessagingKit } from './fixtures/messaging-kit';
 import { orderNotedSchema, type OrderNoted } from './fixtures/order-noted.schema';
 
 interface ParcelShipped {
@@ -74,27 +73,22 @@ describe('subscribe()', () => {
   let codec: EnvelopeCodec;
   let publisher: Publisher;
   let db: MigratedDatabase;
-  const subscriptions: Subscription[] = [];
+  let subscriptions: Subscription[];
+  let kit: MessagingKit;
 
   beforeAll(async () => {
-    client = createKafkaJsClient({ brokers: infra.kafkaBrokers, clientId: 'subscription-test' });
-    admin = client.admin();
-    producer = client.producer();
-    const payloads = new AvroCodec({ registryUrl: infra.schemaRegistryUrl });
-    codec = new EnvelopeCodec(payloads);
-    publisher = new Publisher({ client, codec: payloads, source: '/orderstream/test' });
+    kit = await openMessagingKit('subscription-test');
+    ({ client, admin, producer, codec, publisher, subscriptions } = kit);
     db = await createMigratedDatabase(infra.postgresUrl, 'subscription', (url) => ({
       type: 'postgres',
       url,
       migrations: [...messagingMigrations(), CreateHandledEvents1764300000200],
       migrationsTransactionMode: 'all',
     }));
-    await Promise.all([admin.connect(), producer.connect(), publisher.connect()]);
   });
 
   afterAll(async () => {
-    await Promise.all(subscriptions.map((s) => s.stop({ timeoutMs: 10_000 })));
-    await Promise.all([admin.disconnect(), producer.disconnect(), publisher.disconnect()]);
+    await kit?.close();
     await db?.dispose();
   });
 

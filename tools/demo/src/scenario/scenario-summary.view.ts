@@ -76,7 +76,15 @@ function renderCompensations(result: ScenarioResult): string {
   const rows: Cell[][] = [...refunds].sort().map(([reason, n]) => [`PaymentRefunded, reason ${reason}`, n]);
   rows.push(['StockReleased', releases]);
   const table = renderTable(['compensation', 'count'], rows, { align: ['left', 'right'] });
-  return settled ? table : `${table}\n  (some compensations were still in flight after 60 s)`;
+  // An order cancelled out of stock is refunded once, but two events ask for it (StockRejected, then the
+  // OrderCancelled it causes); the first to reach payments names the reason, so the split varies by run.
+  const why =
+    refunds.size > 1
+      ? '\n  (one refund per order; its reason is whichever request reached payments first: an order cancelled out of stock asks twice)'
+      : '';
+  return settled
+    ? `${table}${why}`
+    : `${table}${why}\n  (some compensations were still in flight after 60 s)`;
 }
 
 function renderDeadLetters(result: ScenarioResult): string {

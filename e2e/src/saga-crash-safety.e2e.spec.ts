@@ -95,6 +95,8 @@ describe.each<ServiceName>(['payments', 'inventory', 'orders', 'outbox-relay'])(
   'SIGKILL of %s with 500 orders in flight',
   (victim) => {
     let system: SagaSystem;
+    /** POSTs that had to be repeated (the orders service was unreachable or cut the request off). */
+    let retriedPosts = 0;
 
     beforeAll(async () => {
       system = await SagaSystem.start({
@@ -107,7 +109,7 @@ describe.each<ServiceName>(['payments', 'inventory', 'orders', 'outbox-relay'])(
       await system?.dispose();
     });
 
-    /** Settled orders by id, read from the orders database in one query (500 GETs per poll would be slow). */
+    /** How many orders have left PENDING: one query on the orders database (500 GETs per poll would be slow). */
     async function settledCount(): Promise<number> {
       const [row] = await system.query<{ n: string }>(
         'orders',
@@ -115,9 +117,6 @@ describe.each<ServiceName>(['payments', 'inventory', 'orders', 'outbox-relay'])(
       );
       return Number(row?.n);
     }
-
-    /** POSTs that had to be repeated (the orders service was unreachable or cut the request off). */
-    let retriedPosts = 0;
 
     /**
      * Places order `i` as a careful client does: the same Idempotency-Key on every attempt, retried while

@@ -22,17 +22,20 @@
  * meanwhile (no e2e tests, no demo).
  */
 import { existsSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { fromStoredHeaders, type OutgoingRecord, type StoredHeaders } from '@orderstream/messaging';
 import {
+  benchOut,
+  benchProgress,
   createTestDatabase,
   createTestTopic,
   infrastructureToEnv,
+  machineLine,
   measurePgCommitRate,
+  positiveIntegerOptions,
   provideInfrastructure,
   waitFor,
+  within,
   type TestInfrastructure,
 } from '@orderstream/testing';
 import { Client } from 'pg';
@@ -49,35 +52,26 @@ interface BenchOptions {
 }
 
 function parseOptions(): BenchOptions {
-  const names = ['orders', 'concurrency', 'rate-seconds', 'relay-events', 'pg-seconds', 'customers'] as const;
-  const { values } = parseArgs({
-    options: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
-    strict: true,
+  const o = positiveIntegerOptions({
+    orders: 2_000,
+    concurrency: 32,
+    'rate-seconds': 20,
+    'relay-events': 20_000,
+    'pg-seconds': 5,
+    customers: 50,
   });
-  const number = (name: (typeof names)[number], fallback: number): number => {
-    const raw = values[name];
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`--${name} must be a positive integer, got ${String(raw)}`);
-    return value;
-  };
   return {
-    orders: number('orders', 2_000),
-    concurrency: number('concurrency', 32),
-    rateSeconds: number('rate-seconds', 20),
-    relayEvents: number('relay-events', 20_000),
-    pgSeconds: number('pg-seconds', 5),
-    customers: number('customers', 50),
+    orders: o.orders,
+    concurrency: o.concurrency,
+    rateSeconds: o['rate-seconds'],
+    relayEvents: o['relay-events'],
+    pgSeconds: o['pg-seconds'],
+    customers: o.customers,
   };
 }
 
-const progress = (line: string): void => {
-  process.stderr.write(`[bench] ${line}\n`);
-};
-const out = (line = ''): void => {
-  process.stdout.write(`${line}\n`);
-};
+const progress = benchProgress;
+const out = benchOut;
 
 /** Catalog SKUs with seeded stock (SKU-LIMITED is left out: it is meant to run out). */
 const SKUS = ['SKU-RED-MUG', 'SKU-BLUE-MUG', 'SKU-TEE-M', 'SKU-TEE-L', 'SKU-POSTER'] as const;
@@ -85,19 +79,6 @@ const SKUS = ['SKU-RED-MUG', 'SKU-BLUE-MUG', 'SKU-TEE-M', 'SKU-TEE-L', 'SKU-POST
 const RELAY_BATCH_SIZE = 500;
 const PG_CONNECTIONS = 4;
 const WARM_UP_ORDERS = 100;
-
-/** Resolves with `promise`, or fails naming `what` after `ms` (a stuck saga must not hang the run). */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1_000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -400,13 +381,9 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
 
     const relay = await relayPhase(system, options, topics);
 
-    const cpu = cpus();
     out(`## System benchmark, ${new Date().toISOString()}`);
     out();
-    out(
-      `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
-        `${process.platform}/${process.arch}, Node ${process.version}`,
-    );
+    out(machineLine());
     out(
       `Infrastructure (${infra.source}): ${infra.versions.kafka === 'unknown' ? 'Kafka version not reported' : `Kafka ${infra.versions.kafka}`}, PostgreSQL ${postgresVersion}; ` +
         'the four services, Kafka, the registry and PostgreSQL all on this machine',

@@ -10,18 +10,21 @@
  * the latency phase, 500), --latency-seconds N (5), --pg-seconds N (5).
  */
 import { randomBytes } from 'node:crypto';
-import { cpus, totalmem } from 'node:os';
-import { parseArgs } from 'node:util';
 // Like the tests, the benchmark takes its infrastructure and isolation helpers from libs/testing (lint allows
 // that for bench/ folders as for tests; the bench is not shipped: it is not under src/).
 import {
+  benchOut,
+  benchProgress,
   createMigratedDatabase,
   createTestTopic,
+  machineLine,
+  measurePgCommitRate,
+  positiveIntegerOptions,
   provideInfrastructure,
   uniqueName,
+  within,
   type MigratedDatabase,
   type TestInfrastructure,
-  measurePgCommitRate,
 } from '@orderstream/testing';
 import {
   AvroCodec,
@@ -67,59 +70,30 @@ interface BenchOptions {
 }
 
 function parseOptions(): BenchOptions {
-  const names = [
-    'messages',
-    'warm-up',
-    'partitions',
-    'batch',
-    'single',
-    'latency-rate',
-    'latency-seconds',
-    'pg-seconds',
-  ] as const;
-  const { values } = parseArgs({
-    options: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
-    strict: true,
+  const o = positiveIntegerOptions({
+    messages: 50_000,
+    'warm-up': 5_000,
+    partitions: 4,
+    batch: 500,
+    single: 2_000,
+    'latency-rate': 500,
+    'latency-seconds': 5,
+    'pg-seconds': 5,
   });
-  const number = (name: (typeof names)[number], fallback: number): number => {
-    const raw = values[name];
-    if (raw === undefined) return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < 1)
-      throw new Error(`--${name} must be a positive integer, got ${String(raw)}`);
-    return value;
-  };
   return {
-    messages: number('messages', 50_000),
-    warmUp: number('warm-up', 5_000),
-    partitions: number('partitions', 4),
-    batch: number('batch', 500),
-    single: number('single', 2_000),
-    latencyRate: number('latency-rate', 500),
-    latencySeconds: number('latency-seconds', 5),
-    pgSeconds: number('pg-seconds', 5),
+    messages: o.messages,
+    warmUp: o['warm-up'],
+    partitions: o.partitions,
+    batch: o.batch,
+    single: o.single,
+    latencyRate: o['latency-rate'],
+    latencySeconds: o['latency-seconds'],
+    pgSeconds: o['pg-seconds'],
   };
 }
 
-const progress = (line: string): void => {
-  process.stderr.write(`[bench] ${line}\n`);
-};
-const out = (line = ''): void => {
-  process.stdout.write(`${line}\n`);
-};
-
-/** Resolves with `promise`, or fails naming `what` after `ms` (a stuck contender must not hang the run). */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms / 1_000} s`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const progress = benchProgress;
+const out = benchOut;
 
 async function endOffsets(admin: AdminPort, topic: string): Promise<Map<number, number>> {
   return new Map((await admin.fetchEndOffsets(topic)).map((p) => [p.partition, Number(p.offset)]));
@@ -498,13 +472,9 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
     const produced = await producePhase(bench);
     const consumed = await consumePhase(bench);
 
-    const cpu = cpus();
     out(`## Messaging benchmark, ${new Date().toISOString()}`);
     out();
-    out(
-      `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
-        `${process.platform}/${process.arch}, Node ${process.version}`,
-    );
+    out(machineLine());
     out(
       `Infrastructure (${infra.source}): ${infra.versions.kafka === 'unknown' ? 'Kafka version unknown' : infra.versions.kafka} ` +
         `(${brokers} broker${brokers === 1 ? '' : 's'}), PostgreSQL ${postgresVersion}; everything on this machine`,

@@ -14,3 +14,4 @@ export * from './isolation/test-topic';
 export * from './wait/wait-for';
 export * from './net/free-port';
 export * from './bench/pg-commit-rate';
+export * from './bench/bench-cli';

@@ -98,6 +98,47 @@ export default [
     rules: { '@nx/enforce-module-boundaries': boundaries(true) },
   },
   {
+    // The messaging core (`@orderstream/messaging`) is framework-free: no Kafka client, ORM, database
+    // driver or Nest, directly or through the entries that wrap them. Those live in their own folders.
+    files: ['libs/messaging/src/**/*.ts'],
+    ignores: [
+      'libs/messaging/src/adapters/**',
+      'libs/messaging/src/postgres/**',
+      'libs/messaging/src/nest/**',
+      'libs/messaging/src/conformance/**',
+      ...TEST_FILES,
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['kafkajs', 'typeorm', 'pg'].map((name) => ({
+            name,
+            message: `The messaging core imports no ${name}: use its ports; adapters live in their own entries.`,
+          })),
+          patterns: [
+            {
+              group: ['kafkajs/*', 'typeorm/*', 'pg/*', '@nestjs/*', 'reflect-metadata'],
+              message: 'The messaging core imports no Kafka client, ORM, driver or NestJS.',
+            },
+            {
+              group: [
+                '**/adapters/**',
+                '**/postgres',
+                '**/postgres/**',
+                '**/nest',
+                '**/nest/**',
+                '**/conformance',
+              ],
+              message:
+                'The messaging core does not import its kafkajs, postgres, nest or conformance entries; they import the core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['libs/messaging/src/adapters/kafkajs/**/*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },

@@ -23,7 +23,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fromStoredHeaders, type OutgoingRecord, type StoredHeaders } from '@orderstream/messaging';
+import { type OutgoingRecord } from '@orderstream/messaging';
+import { fromStoredHeaders, type StoredHeaders } from '@orderstream/messaging/postgres';
 import {
   benchOut,
   benchProgress,

@@ -14,7 +14,7 @@ import { PlaceOrderUseCase } from './place-order/place-order.use-case';
 import { OrderQueries } from './query-orders/order.queries';
 import { QueryOrdersController } from './query-orders/query-orders.controller';
 import { SAGA_DEADLINE_SETTINGS, SagaDeadlinePoller } from './saga-deadline/saga-deadline.poller';
-import { orderSagaHandler } from './saga-reactions/order-saga.handler';
+import { OrderSagaHandler } from './saga-reactions/order-saga.handler';
 import { SAGA_TOPIC_PARTITIONS, SagaTopicsProvisioner } from './saga-reactions/saga-topics.provisioner';
 
 /** The events this service writes, registered with the schema registry at startup. */
@@ -56,7 +56,7 @@ export class AppModule {
         PlaceOrderUseCase,
         CancelOrderUseCase,
         SagaDeadlinePoller,
-        orderSagaHandler(config.ORDERS_CONSUMER_GROUP),
+        OrderSagaHandler,
       ],
     };
   }

@@ -8,14 +8,6 @@ export const EVENT_SOURCE = '/orderstream/orders';
 
 export const ordersConfigSchema = serviceConfigSchema({ name: SERVICE_NAME, defaultPort: 3001 }).extend({
   DATABASE_URL: postgresUrl(),
-  /**
-   * The consumer group of the saga reactions. One group per service and purpose; configurable so that a
-   * test (or a blue/green deployment) can run a second, independent copy of the service next to the first.
-   */
-  ORDERS_CONSUMER_GROUP: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+$/, { error: 'must be a Kafka group id ([A-Za-z0-9._-])' })
-    .default(SERVICE_NAME),
   /** An order still PENDING this long after it was placed is cancelled with reason `deadline`. */
   SAGA_DEADLINE_MS: positiveInt().default(30_000),
   /** How often the deadline poller looks for expired orders. */

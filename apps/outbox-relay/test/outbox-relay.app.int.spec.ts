@@ -5,7 +5,7 @@
  */
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createKafkaJsClient } from '@orderstream/messaging';
+import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import { loadConfig } from '@orderstream/platform';
 import { createTestTopic, testInfrastructure, waitFor } from '@orderstream/testing';
 import { AppModule } from '../src/app.module';

@@ -7,18 +7,20 @@ import type { DataSourceOptions, QueryRunner } from 'typeorm';
 import {
   AvroCodec,
   EnvelopeCodec,
-  messagingMigrations,
-  OutboxWriter,
   type AvroRecordSchema,
   type ConsumedRecord,
   type ConsumerPort,
   type EncodeOptions,
   type EventDefinition,
   type KafkaClient,
-  type OutboxEntry,
   type OutgoingRecord,
-  type RecordEncoder,
 } from '@orderstream/messaging';
+import {
+  messagingMigrations,
+  OutboxWriter,
+  type OutboxEntry,
+  type RecordEncoder,
+} from '@orderstream/messaging/postgres';
 import { createMigratedDatabase, uniqueName, waitFor, type MigratedDatabase } from '@orderstream/testing';
 
 export const accountNotedSchema = {

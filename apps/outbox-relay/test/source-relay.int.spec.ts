@@ -8,13 +8,13 @@ import { Client } from 'pg';
 import { Registry } from 'prom-client';
 import {
   AvroCodec,
-  createKafkaJsClient,
-  OutboxRetention,
   type AdminPort,
   type ConsumedRecord,
   type EventDefinition,
   type ProducerPort,
 } from '@orderstream/messaging';
+import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
+import { OutboxRetention } from '@orderstream/messaging/postgres';
 import { createTestTopic, testInfrastructure, waitFor } from '@orderstream/testing';
 import { RelayMetrics } from '../src/relay/relay-metrics';
 import { SourceRelay, type SourceRelayOptions } from '../src/relay/source-relay';

@@ -22,12 +22,8 @@ import {
   type ServiceName,
   type ServiceProcess,
 } from '@orderstream/demo';
-import {
-  createKafkaJsClient,
-  type ConsumedRecord,
-  type KafkaClient,
-  type PartitionOffset,
-} from '@orderstream/messaging';
+import { type ConsumedRecord, type KafkaClient, type PartitionOffset } from '@orderstream/messaging';
+import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import {
   createTestDatabase,
   freePort,

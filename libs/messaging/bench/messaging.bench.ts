@@ -30,13 +30,10 @@ import {
   AvroCodec,
   compose,
   ConsumerRunner,
-  createKafkaJsClient,
   decodeMiddleware,
-  effectivelyOnce,
   EnvelopeCodec,
   event,
   EventRegistry,
-  messagingMigrations,
   Publisher,
   type AdminPort,
   type AvroRecordSchema,
@@ -45,6 +42,8 @@ import {
   type KafkaClient,
   type Middleware,
 } from '../src';
+import { createKafkaJsClient } from '../src/adapters/kafkajs';
+import { effectivelyOnce, messagingMigrations } from '../src/postgres';
 import { RawKafkaJsBaseline } from '../src/adapters/kafkajs/bench/raw-kafkajs.baseline';
 import {
   benchOrder,

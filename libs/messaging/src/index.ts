@@ -1,12 +1,15 @@
 /**
- * Public API of @orderstream/messaging. Anything not exported here is internal.
+ * Public API of `@orderstream/messaging`, the framework-free core: envelope, codec port, handler and
+ * middleware, runner, errors, and the ports (Kafka client, inbox). It imports none of kafkajs, TypeORM, pg
+ * or NestJS (a lint rule holds it to that); adapters and wiring are separate entries:
+ * `@orderstream/messaging/kafkajs`, `…/postgres`, `…/nest` and `…/conformance`. Anything not exported here
+ * is internal.
  */
 export * from './errors/messaging.error';
 export * from './logging/logger';
 export * from './ports/kafka-client.port';
+export * from './ports/inbox.port';
 export * from './codec/avro-codec';
-export { createKafkaJsClient, type KafkaJsClientConfig } from './adapters/kafkajs/kafkajs-client';
-export * from './postgres';
 export * from './core/envelope';
 export * from './core/event-definition';
 export * from './core/handler';
@@ -16,6 +19,7 @@ export * from './publisher';
 export * from './failure';
 export * from './consumer';
 export * from './core/deferred';
+export * from './delivery/effectively-once.middleware';
 export * from './subscription';
 // subscribe() takes MessagingMetrics; exported here until the metrics folder has a barrel of its own.
 export { MessagingMetrics, type MessageLabels } from './metrics/messaging-metrics';

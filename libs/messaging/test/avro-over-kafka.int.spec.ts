@@ -7,7 +7,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
-import { AvroCodec, createKafkaJsClient, subjectFor, type ConsumedRecord } from '../src';
+import { AvroCodec, subjectFor, type ConsumedRecord } from '../src';
+import { createKafkaJsClient } from '../src/adapters/kafkajs';
 import { orderNotedSchema, type OrderNoted } from './fixtures/order-noted.schema';
 
 const run = promisify(execFile);

@@ -5,7 +5,8 @@
  * the hand-over; the effectively-once inbox removes those (rebalance-effectively-once.int.spec.ts).
  */
 import { waitFor } from '@orderstream/testing';
-import { createKafkaJsClient, type ConsumerRunner, type MessageHandler } from '../src';
+import { type ConsumerRunner, type MessageHandler } from '../src';
+import { createKafkaJsClient } from '../src/adapters/kafkajs';
 import { consumerTestKit, produceValues, stderrLogger, waitForCommitted } from './fixtures/consumer-support';
 
 describe('ConsumerRunner rebalance', () => {

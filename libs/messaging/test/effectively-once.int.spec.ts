@@ -17,17 +17,16 @@ import {
 import {
   AvroCodec,
   compose,
-  createKafkaJsClient,
   DecodeError,
   EnvelopeCodec,
-  effectivelyOnce,
-  InboxRetention,
   type ConsumedRecord,
   type DuplicateMessage,
   type InboundMessage,
   type Logger,
   type MessageHandler,
 } from '../src';
+import { createKafkaJsClient } from '../src/adapters/kafkajs';
+import { effectivelyOnce, InboxRetention } from '../src/postgres';
 import { effectivelyOnceDataSourceOptions, recordEffect } from './fixtures/effectively-once-schema';
 import { orderNotedSchema, type OrderNoted } from './fixtures/order-noted.schema';
 

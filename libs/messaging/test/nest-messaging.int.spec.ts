@@ -10,7 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
 import { Registry } from 'prom-client';
 import {
-  createKafkaJsClient,
+  defineConsumer,
   Publisher,
   SubscriptionConfigError,
   type AdminPort,
@@ -19,6 +19,7 @@ import {
   type HandlerContext,
   type RetryPolicy,
 } from '../src';
+import { createKafkaJsClient } from '../src/adapters/kafkajs';
 import {
   HandleEvent,
   MessagingHealthIndicator,
@@ -57,7 +58,6 @@ describe('MessagingModule', () => {
       clientId: uniqueName('nest-app'),
       registryUrl: infra.schemaRegistryUrl,
       source: '/orderstream/test',
-      defaultRetry: retry,
       publishes: [noted as EventDefinition<never>],
       consumer: { fetchMaxWaitMs: 100 },
       shutdownTimeoutMs: 10_000,
@@ -76,12 +76,13 @@ describe('MessagingModule', () => {
     const { topic, noted, options } = await scenario();
     const groupId = uniqueName('nest-group');
     const registry = new Registry();
+    const consumer = defineConsumer({ name: 'notes', delivery: 'at-least-once', retry });
 
     @Injectable()
     class NoteOrder {
       readonly received: { orderId: string; messageId: string; groupId: string }[] = [];
 
-      @HandleEvent(noted, { group: groupId, delivery: 'at-least-once' })
+      @HandleEvent(consumer, noted)
       async handle(event: Envelope<OrderNoted>, context: HandlerContext): Promise<void> {
         this.received.push({
           orderId: event.data.orderId,
@@ -91,7 +92,11 @@ describe('MessagingModule', () => {
       }
     }
 
-    @Module({ imports: [MessagingModule.forRoot(options(registry))], providers: [NoteOrder] })
+    // The group id comes from configuration, not from the consumer's name.
+    @Module({
+      imports: [MessagingModule.forRoot({ ...options(registry), groupIds: { notes: groupId } })],
+      providers: [NoteOrder],
+    })
     class AppModule {}
 
     const app = await start(AppModule);
@@ -151,13 +156,15 @@ describe('MessagingModule', () => {
     });
   });
 
-  it('refuses to start when one consumer group is configured two different ways', async () => {
+  it('refuses to start when two consumer definitions would run as one consumer group', async () => {
     const { noted, options } = await scenario();
     const groupId = uniqueName('nest-conflict');
+    const first = defineConsumer({ name: groupId, delivery: 'at-least-once', retry });
+    const second = defineConsumer({ name: groupId, delivery: 'at-most-once', retry });
 
     @Injectable()
     class First {
-      @HandleEvent(noted, { group: groupId, delivery: 'at-least-once' })
+      @HandleEvent(first, noted)
       handle(): Promise<void> {
         return Promise.resolve();
       }
@@ -165,7 +172,7 @@ describe('MessagingModule', () => {
 
     @Injectable()
     class Second {
-      @HandleEvent(noted, { group: groupId, delivery: 'at-most-once' })
+      @HandleEvent(second, noted)
       handle(): Promise<void> {
         return Promise.resolve();
       }
@@ -178,7 +185,7 @@ describe('MessagingModule', () => {
     await expect(starting).rejects.toBeInstanceOf(SubscriptionConfigError);
     await expect(starting).rejects.toThrow(
       new RegExp(
-        `Consumer group "${groupId}" is configured twice differently: First.handle has .*Second.handle has`,
+        `Consumer group "${groupId}" is declared by two consumer definitions \\(First.handle uses "${groupId}", Second.handle uses "${groupId}"\\)`,
       ),
     );
     expect((await admin.listTopics()).filter((t) => t.startsWith(groupId))).toEqual([]);

@@ -13,17 +13,19 @@ import {
 import {
   AvroCodec,
   EnvelopeCodec,
+  SchemaError,
+  type OutgoingRecord,
+  type EncodeOptions,
+  type EventDefinition,
+} from '../src';
+import {
   fromStoredHeaders,
   messagingMigrations,
   OutboxError,
   OutboxWriter,
-  SchemaError,
-  type OutgoingRecord,
   type RecordEncoder,
-  type EncodeOptions,
-  type EventDefinition,
   type StoredHeaders,
-} from '../src';
+} from '../src/postgres';
 import { orderNotedSchema, type OrderNoted } from './fixtures/order-noted.schema';
 
 const orderNoted: EventDefinition<OrderNoted> = {

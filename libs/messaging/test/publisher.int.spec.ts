@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
 import {
   AvroCodec,
-  createKafkaJsClient,
   EnvelopeCodec,
   event,
   EventRegistry,
@@ -18,6 +17,7 @@ import {
   type ConsumedRecord,
   type EventDefinition,
 } from '../src';
+import { createKafkaJsClient } from '../src/adapters/kafkajs';
 
 interface Noted {
   noteId: string;

@@ -12,14 +12,14 @@
 import { createMigratedDatabase, waitFor, type MigratedDatabase } from '@orderstream/testing';
 import {
   compose,
-  createKafkaJsClient,
-  effectivelyOnce,
   type ConsumerRunner,
   type DuplicateMessage,
   type KafkaClient,
   type MessageHandler,
   type Middleware,
 } from '../src';
+import { createKafkaJsClient } from '../src/adapters/kafkajs';
+import { effectivelyOnce } from '../src/postgres';
 import {
   consumerTestKit,
   produceValues,

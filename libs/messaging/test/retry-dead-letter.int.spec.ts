@@ -4,26 +4,26 @@
  * moving; a handler that never succeeds, or bytes that cannot be decoded, end in the group's dead-letter
  * topic as exactly one record carrying the original record and every failure header.
  *
- * The pipeline is the documented one: retry-and-dead-letter → immediate retry → decode → handler, fed by
- * the ConsumerRunner.
+ * The pipeline is built by `buildPipeline` from the failure layers and decoding (so in the documented
+ * order), fed by the ConsumerRunner.
  */
 import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
 import {
   AvroCodec,
-  compose,
+  buildPipeline,
   ConsumerRunner,
-  createKafkaJsClient,
   decodeMiddleware,
   DEAD_LETTER_HEADERS,
   ensureFailureTopics,
   EnvelopeCodec,
   eventHandler,
-  failureHandlingMiddleware,
   HandlerError,
+  immediateRetryMiddleware,
   on,
   ORIGINAL_HEADERS,
   registryOf,
   RETRY_HEADERS,
+  retryAndDeadLetterMiddleware,
   type AdminPort,
   type ConsumedRecord,
   type EventDefinition,
@@ -32,6 +32,7 @@ import {
   type ProducerPort,
   type RetryPolicy,
 } from '../src';
+import { createKafkaJsClient } from '../src/adapters/kafkajs';
 import { orderNotedSchema, type OrderNoted } from './fixtures/order-noted.schema';
 
 describe('retry topics and the dead-letter topic', () => {
@@ -78,8 +79,12 @@ describe('retry topics and the dead-letter topic', () => {
     /** Runs the documented pipeline around `handle` in a consumer runner for the group. */
     const consume = async (handle: EventHandler<OrderNoted>) => {
       const routes = [on(definition, handle)];
-      const pipeline = compose(
-        [...failureHandlingMiddleware({ producer, policy }), decodeMiddleware(envelopes, registryOf(routes))],
+      const pipeline = buildPipeline(
+        {
+          'retry-and-dead-letter': retryAndDeadLetterMiddleware({ producer, policy }),
+          'immediate-retry': immediateRetryMiddleware(policy.immediate),
+          decode: decodeMiddleware(envelopes, registryOf(routes)),
+        },
         eventHandler(routes),
       );
       const runner = new ConsumerRunner({

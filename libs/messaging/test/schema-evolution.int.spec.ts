@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import { createTestTopic, testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
 import {
   AvroCodec,
-  createKafkaJsClient,
   EnvelopeCodec,
   EventRegistry,
   SchemaError,
@@ -18,6 +17,7 @@ import {
   type ConsumedRecord,
   type EventDefinition,
 } from '../src';
+import { createKafkaJsClient } from '../src/adapters/kafkajs';
 
 const REGISTRY_JSON = 'application/vnd.schemaregistry.v1+json';
 

@@ -15,9 +15,7 @@ import {
 import { Registry } from 'prom-client';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import {
-  entityManagerOf,
   EnvelopeCodec,
-  messagingMigrations,
   MessagingMetrics,
   on,
   Publisher,
@@ -30,6 +28,7 @@ import {
   type RetryPolicy,
   type Subscription,
 } from '../src';
+import { entityManagerOf, messagingMigrations, PostgresInbox } from '../src/postgres';
 import { openMessagingKit, type MessagingKit } from './fixtures/messaging-kit';
 import { orderNotedSchema, type OrderNoted } from './fixtures/order-noted.schema';
 
@@ -151,7 +150,7 @@ describe('subscribe()', () => {
         }),
       ],
       delivery: 'effectively-once',
-      dataSource: db.dataSource,
+      inbox: new PostgresInbox(db.dataSource),
       retry,
       codec,
       producer,
@@ -287,7 +286,7 @@ describe('subscribe()', () => {
     });
     await expect(attempt).rejects.toBeInstanceOf(SubscriptionConfigError);
     await expect(attempt).rejects.toThrow(
-      `Subscription of group "${groupId}" is effectively-once but has no dataSource`,
+      `Subscription of group "${groupId}" is effectively-once but has no inbox`,
     );
     expect((await admin.listTopics()).filter((t) => t.startsWith(groupId))).toEqual([]);
   });

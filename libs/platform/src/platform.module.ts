@@ -7,7 +7,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { createKafkaJsClient } from '@orderstream/messaging';
+import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { ServiceConfig } from './config/service-config.schema';

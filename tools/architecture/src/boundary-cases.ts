@@ -65,4 +65,52 @@ export const BOUNDARY_CASES: BoundaryCase[] = [
     code: "import { Topics } from '@orderstream/contracts';\nimport { DecodeError } from '@orderstream/messaging';\nexport const x = [Topics, DecodeError];\n",
     expectedRule: null,
   },
+  {
+    name: 'the messaging core imports TypeORM',
+    filePath: 'libs/messaging/src/subscription/boundary-fixture.ts',
+    code: "import type { DataSource } from 'typeorm';\nexport type X = DataSource;\n",
+    expectedRule: 'no-restricted-imports',
+  },
+  {
+    name: 'the messaging core imports pg',
+    filePath: 'libs/messaging/src/consumer/boundary-fixture.ts',
+    code: "import { Client } from 'pg';\nexport const x = Client;\n",
+    expectedRule: 'no-restricted-imports',
+  },
+  {
+    name: 'the messaging core imports NestJS',
+    filePath: 'libs/messaging/src/envelope/boundary-fixture.ts',
+    code: "import { Injectable } from '@nestjs/common';\nexport const x = Injectable;\n",
+    expectedRule: 'no-restricted-imports',
+  },
+  {
+    name: 'the messaging core imports its PostgreSQL entry',
+    filePath: 'libs/messaging/src/subscription/boundary-fixture.ts',
+    code: "import { PostgresInbox } from '../postgres';\nexport const x = PostgresInbox;\n",
+    expectedRule: 'no-restricted-imports',
+  },
+  {
+    name: 'the messaging core imports the kafkajs adapter',
+    filePath: 'libs/messaging/src/failure/boundary-fixture.ts',
+    code: "import { createKafkaJsClient } from '../adapters/kafkajs';\nexport const x = createKafkaJsClient;\n",
+    expectedRule: 'no-restricted-imports',
+  },
+  {
+    name: 'the messaging core imports its Nest entry',
+    filePath: 'libs/messaging/src/delivery/boundary-fixture.ts',
+    code: "import { MessagingModule } from '../nest/messaging.module';\nexport const x = MessagingModule;\n",
+    expectedRule: 'no-restricted-imports',
+  },
+  {
+    name: 'the PostgreSQL entry imports TypeORM and the core',
+    filePath: 'libs/messaging/src/postgres/boundary-fixture.ts',
+    code: "import type { DataSource } from 'typeorm';\nimport type { InboxPort } from '../ports/inbox.port';\nexport type X = [DataSource, InboxPort];\n",
+    expectedRule: null,
+  },
+  {
+    name: 'the Nest entry imports NestJS and the PostgreSQL entry',
+    filePath: 'libs/messaging/src/nest/boundary-fixture.ts',
+    code: "import { Injectable } from '@nestjs/common';\nimport { PostgresInbox } from '../postgres';\nexport const x = [Injectable, PostgresInbox];\n",
+    expectedRule: null,
+  },
 ];

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { orderCancelledEvent, type OrderCancelled } from '@orderstream/contracts';
-import { entityManagerOf, type Envelope, type HandlerContext } from '@orderstream/messaging';
+import { type Envelope, type HandlerContext } from '@orderstream/messaging';
+import { entityManagerOf } from '@orderstream/messaging/postgres';
 import { HandleEvent } from '@orderstream/messaging/nest';
-import { CONSUMER_GROUP, CONSUMER_SETTINGS } from '../consumer-group';
+import { inventoryConsumer } from '../inventory.consumer';
 import { ReleaseStock } from './release-stock';
 
 /** Transport only: `OrderCancelled` from Kafka, in the inbox's transaction, to the use case. */
@@ -10,7 +11,7 @@ import { ReleaseStock } from './release-stock';
 export class ReleaseStockHandler {
   constructor(private readonly releaseStock: ReleaseStock) {}
 
-  @HandleEvent(orderCancelledEvent, { group: CONSUMER_GROUP, ...CONSUMER_SETTINGS })
+  @HandleEvent(inventoryConsumer, orderCancelledEvent)
   async onOrderCancelled(event: Envelope<OrderCancelled>, context: HandlerContext): Promise<void> {
     await this.releaseStock.execute(entityManagerOf(context), event, context.logger);
   }

@@ -5,7 +5,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import { stockReleasedEvent, type OrderCancelled } from '@orderstream/contracts';
-import { OutboxWriter, type Envelope, type Logger } from '@orderstream/messaging';
+import { type Envelope, type Logger } from '@orderstream/messaging';
+import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { EntityManager } from 'typeorm';
 import { lockOrder, lockStock } from '../stock/stock-locks';
 import { STOCK_AGGREGATE } from '../stock/stock.aggregate';

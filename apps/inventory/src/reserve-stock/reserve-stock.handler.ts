@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { paymentAuthorizedEvent, type PaymentAuthorized } from '@orderstream/contracts';
-import { entityManagerOf, type Envelope, type HandlerContext } from '@orderstream/messaging';
+import { type Envelope, type HandlerContext } from '@orderstream/messaging';
+import { entityManagerOf } from '@orderstream/messaging/postgres';
 import { HandleEvent } from '@orderstream/messaging/nest';
-import { CONSUMER_GROUP, CONSUMER_SETTINGS } from '../consumer-group';
+import { inventoryConsumer } from '../inventory.consumer';
 import { ReserveStock } from './reserve-stock';
 
 /** Transport only: `PaymentAuthorized` from Kafka, in the inbox's transaction, to the use case. */
@@ -10,7 +11,7 @@ import { ReserveStock } from './reserve-stock';
 export class ReserveStockHandler {
   constructor(private readonly reserveStock: ReserveStock) {}
 
-  @HandleEvent(paymentAuthorizedEvent, { group: CONSUMER_GROUP, ...CONSUMER_SETTINGS })
+  @HandleEvent(inventoryConsumer, paymentAuthorizedEvent)
   async onPaymentAuthorized(event: Envelope<PaymentAuthorized>, context: HandlerContext): Promise<void> {
     await this.reserveStock.execute(entityManagerOf(context), event, context.logger);
   }

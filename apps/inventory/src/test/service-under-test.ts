@@ -7,9 +7,9 @@ import { startServiceUnderTest, type ServiceUnderTest } from '@orderstream/platf
 import { createMigratedDatabase, testInfrastructure } from '@orderstream/testing';
 import { AppModule } from '../app.module';
 import { SERVICE_NAME, inventoryConfigSchema } from '../config';
-import { CONSUMER_GROUP } from '../consumer-group';
 import { inventoryDataSourceOptions } from '../database';
 import { setupOpenApi } from '../openapi';
+import { inventoryConsumer } from '../inventory.consumer';
 
 export function startInventory(): Promise<ServiceUnderTest> {
   const infra = testInfrastructure();
@@ -18,7 +18,7 @@ export function startInventory(): Promise<ServiceUnderTest> {
     configSchema: inventoryConfigSchema,
     rootModule: (config) => AppModule.register(config),
     configure: (app) => setupOpenApi(app),
-    consumerGroup: CONSUMER_GROUP,
+    consumerGroup: inventoryConsumer.name,
     infrastructure: infra,
     topics: Object.values(Topics),
     createDatabase: () =>

@@ -1,4 +1,4 @@
-import { messagingMigrations } from '@orderstream/messaging';
+import { messagingMigrations } from '@orderstream/messaging/postgres';
 import { postgresDataSourceOptions } from '@orderstream/platform';
 import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';

@@ -18,7 +18,8 @@ import {
   orderRejectedEvent,
   type OrderRejectionReason,
 } from '@orderstream/contracts';
-import { OutboxWriter, type Envelope, type Logger } from '@orderstream/messaging';
+import { type Envelope, type Logger } from '@orderstream/messaging';
+import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { EntityManager } from 'typeorm';
 import type { OrderStatus } from '../database';
 import { OrderMetrics } from './order.metrics';

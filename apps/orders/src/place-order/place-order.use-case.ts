@@ -14,7 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { orderPlacedEvent } from '@orderstream/contracts';
-import { OutboxWriter } from '@orderstream/messaging';
+import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { priceOrder } from '../catalog/price-order';

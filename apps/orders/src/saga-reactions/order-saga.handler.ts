@@ -13,10 +13,9 @@
  * transition: logged, counted, skipped, and its inbox row committed, so it is not retried. The race
  * converges: the deadline's OrderCancelled makes inventory release and payments refund whatever they hold.
  *
- * The consumer group comes from configuration, so the class is built per group: `@HandleEvent` is
- * evaluated when the class is declared.
+ * The consumer's settings are declared once in orders.consumer.ts; its group id comes from configuration.
  */
-import { Inject, Injectable, type Type } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   paymentDeclinedEvent,
   stockRejectedEvent,
@@ -25,47 +24,44 @@ import {
   type StockRejected,
   type StockReserved,
 } from '@orderstream/contracts';
-import { entityManagerOf, type Envelope, type HandlerContext } from '@orderstream/messaging';
+import type { Envelope, HandlerContext } from '@orderstream/messaging';
+import { entityManagerOf } from '@orderstream/messaging/postgres';
 import { HandleEvent } from '@orderstream/messaging/nest';
 import { OrderTransitions } from '../order/order-transitions';
+import { ordersConsumer } from './orders.consumer';
 
-export function orderSagaHandler(group: string): Type<unknown> {
-  const on = { group, delivery: 'effectively-once' } as const;
+@Injectable()
+export class OrderSagaHandler {
+  constructor(private readonly transitions: OrderTransitions) {}
 
-  @Injectable()
-  class OrderSagaHandler {
-    constructor(@Inject(OrderTransitions) private readonly transitions: OrderTransitions) {}
-
-    @HandleEvent(stockReservedEvent, on)
-    async onStockReserved(event: Envelope<StockReserved>, context: HandlerContext): Promise<void> {
-      await this.transitions.apply(entityManagerOf(context), {
-        orderId: event.data.orderId,
-        trigger: 'stock-reserved',
-        causedBy: event,
-        logger: context.logger,
-      });
-    }
-
-    @HandleEvent(paymentDeclinedEvent, on)
-    async onPaymentDeclined(event: Envelope<PaymentDeclined>, context: HandlerContext): Promise<void> {
-      await this.transitions.apply(entityManagerOf(context), {
-        orderId: event.data.orderId,
-        trigger: 'payment-declined',
-        rejectionReason: event.data.reason,
-        causedBy: event,
-        logger: context.logger,
-      });
-    }
-
-    @HandleEvent(stockRejectedEvent, on)
-    async onStockRejected(event: Envelope<StockRejected>, context: HandlerContext): Promise<void> {
-      await this.transitions.apply(entityManagerOf(context), {
-        orderId: event.data.orderId,
-        trigger: 'stock-rejected',
-        causedBy: event,
-        logger: context.logger,
-      });
-    }
+  @HandleEvent(ordersConsumer, stockReservedEvent)
+  async onStockReserved(event: Envelope<StockReserved>, context: HandlerContext): Promise<void> {
+    await this.transitions.apply(entityManagerOf(context), {
+      orderId: event.data.orderId,
+      trigger: 'stock-reserved',
+      causedBy: event,
+      logger: context.logger,
+    });
   }
-  return OrderSagaHandler;
+
+  @HandleEvent(ordersConsumer, paymentDeclinedEvent)
+  async onPaymentDeclined(event: Envelope<PaymentDeclined>, context: HandlerContext): Promise<void> {
+    await this.transitions.apply(entityManagerOf(context), {
+      orderId: event.data.orderId,
+      trigger: 'payment-declined',
+      rejectionReason: event.data.reason,
+      causedBy: event,
+      logger: context.logger,
+    });
+  }
+
+  @HandleEvent(ordersConsumer, stockRejectedEvent)
+  async onStockRejected(event: Envelope<StockRejected>, context: HandlerContext): Promise<void> {
+    await this.transitions.apply(entityManagerOf(context), {
+      orderId: event.data.orderId,
+      trigger: 'stock-rejected',
+      causedBy: event,
+      logger: context.logger,
+    });
+  }
 }

@@ -39,7 +39,7 @@ export async function startOrdersApp(env: Record<string, string> = {}): Promise<
       SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
       DATABASE_URL: database.url,
       KAFKA_CLIENT_ID: uniqueName('orders-test'),
-      ORDERS_CONSUMER_GROUP: uniqueName('orders-test'),
+      KAFKA_CONSUMER_GROUP: uniqueName('orders-test'),
       LOG_LEVEL: process.env.ORDERS_TEST_LOG_LEVEL ?? 'silent',
       ...env,
     },

@@ -11,15 +11,13 @@
  * At-least-once: a crash (or a lost connection) between Kafka's acknowledgement and the UPDATE publishes
  * the rows again, with the same `ce_id`, which consumers' inboxes absorb.
  */
+import { PublishError, type OutgoingRecord, type ProducerPort } from '@orderstream/messaging';
 import {
   fromStoredHeaders,
-  PublishError,
   quoteTableName,
   resolveTableNames,
-  type OutgoingRecord,
-  type ProducerPort,
   type StoredHeaders,
-} from '@orderstream/messaging';
+} from '@orderstream/messaging/postgres';
 
 /** The part of a `pg` client or pool the publisher needs. */
 export interface SqlClient {

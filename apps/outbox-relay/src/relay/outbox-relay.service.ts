@@ -11,7 +11,8 @@ import {
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { OutboxRetention, type KafkaClient, type ProducerPort } from '@orderstream/messaging';
+import { type KafkaClient, type ProducerPort } from '@orderstream/messaging';
+import { OutboxRetention } from '@orderstream/messaging/postgres';
 import { KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_LOGGER, type ServiceLogger } from '@orderstream/platform';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';

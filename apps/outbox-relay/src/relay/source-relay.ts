@@ -19,15 +19,8 @@
  * they are repeated in order, before anything newer, and consumers' inboxes skip them by `ce_id`.
  */
 import { Client, type ClientConfig } from 'pg';
-import {
-  bareTableName,
-  errorCode,
-  quoteTableName,
-  resolveTableNames,
-  silentLogger,
-  type Logger,
-  type ProducerPort,
-} from '@orderstream/messaging';
+import { errorCode, silentLogger, type Logger, type ProducerPort } from '@orderstream/messaging';
+import { bareTableName, quoteTableName, resolveTableNames } from '@orderstream/messaging/postgres';
 import { OutboxPublisher, type PublishedBatch } from './outbox-publisher';
 import type { RelayMetrics } from './relay-metrics';
 

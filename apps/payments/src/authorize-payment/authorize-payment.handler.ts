@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { orderPlacedEvent, type OrderPlaced } from '@orderstream/contracts';
-import { entityManagerOf, type Envelope, type HandlerContext } from '@orderstream/messaging';
+import { type Envelope, type HandlerContext } from '@orderstream/messaging';
+import { entityManagerOf } from '@orderstream/messaging/postgres';
 import { HandleEvent } from '@orderstream/messaging/nest';
-import { CONSUMER_GROUP, CONSUMER_SETTINGS } from '../consumer-group';
+import { paymentsConsumer } from '../payments.consumer';
 import { AuthorizePayment } from './authorize-payment';
 
 /** Transport only: `OrderPlaced` from Kafka, in the inbox's transaction, to the use case. */
@@ -10,7 +11,7 @@ import { AuthorizePayment } from './authorize-payment';
 export class AuthorizePaymentHandler {
   constructor(private readonly authorizePayment: AuthorizePayment) {}
 
-  @HandleEvent(orderPlacedEvent, { group: CONSUMER_GROUP, ...CONSUMER_SETTINGS })
+  @HandleEvent(paymentsConsumer, orderPlacedEvent)
   async onOrderPlaced(event: Envelope<OrderPlaced>, context: HandlerContext): Promise<void> {
     await this.authorizePayment.execute(entityManagerOf(context), event, context.logger);
   }

@@ -10,7 +10,8 @@ import {
   type OrderPlaced,
   type PaymentDeclineReason,
 } from '@orderstream/contracts';
-import { OutboxWriter, type Envelope, type Logger } from '@orderstream/messaging';
+import { type Envelope, type Logger } from '@orderstream/messaging';
+import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { EntityManager } from 'typeorm';
 import { PAYMENT_AGGREGATE } from '../payment/payment.aggregate';
 import { PaymentTransitionsMetrics } from '../payment/payment-transitions.metrics';

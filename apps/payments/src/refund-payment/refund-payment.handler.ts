@@ -5,9 +5,10 @@ import {
   type OrderCancelled,
   type StockRejected,
 } from '@orderstream/contracts';
-import { entityManagerOf, type Envelope, type HandlerContext } from '@orderstream/messaging';
+import { type Envelope, type HandlerContext } from '@orderstream/messaging';
+import { entityManagerOf } from '@orderstream/messaging/postgres';
 import { HandleEvent } from '@orderstream/messaging/nest';
-import { CONSUMER_GROUP, CONSUMER_SETTINGS } from '../consumer-group';
+import { paymentsConsumer } from '../payments.consumer';
 import { RefundPayment } from './refund-payment';
 
 /** Transport only: the two compensations that give an order's credit back, to the use case. */
@@ -15,7 +16,7 @@ import { RefundPayment } from './refund-payment';
 export class RefundPaymentHandler {
   constructor(private readonly refundPayment: RefundPayment) {}
 
-  @HandleEvent(stockRejectedEvent, { group: CONSUMER_GROUP, ...CONSUMER_SETTINGS })
+  @HandleEvent(paymentsConsumer, stockRejectedEvent)
   async onStockRejected(event: Envelope<StockRejected>, context: HandlerContext): Promise<void> {
     await this.refundPayment.execute(
       entityManagerOf(context),
@@ -26,7 +27,7 @@ export class RefundPaymentHandler {
     );
   }
 
-  @HandleEvent(orderCancelledEvent, { group: CONSUMER_GROUP, ...CONSUMER_SETTINGS })
+  @HandleEvent(paymentsConsumer, orderCancelledEvent)
   async onOrderCancelled(event: Envelope<OrderCancelled>, context: HandlerContext): Promise<void> {
     await this.refundPayment.execute(
       entityManagerOf(context),

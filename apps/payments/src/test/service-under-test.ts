@@ -7,9 +7,9 @@ import { startServiceUnderTest, type ServiceUnderTest } from '@orderstream/platf
 import { createMigratedDatabase, testInfrastructure } from '@orderstream/testing';
 import { AppModule } from '../app.module';
 import { SERVICE_NAME, paymentsConfigSchema } from '../config';
-import { CONSUMER_GROUP } from '../consumer-group';
 import { paymentsDataSourceOptions } from '../database';
 import { setupOpenApi } from '../openapi';
+import { paymentsConsumer } from '../payments.consumer';
 
 export function startPayments(): Promise<ServiceUnderTest> {
   const infra = testInfrastructure();
@@ -18,7 +18,7 @@ export function startPayments(): Promise<ServiceUnderTest> {
     configSchema: paymentsConfigSchema,
     rootModule: (config) => AppModule.register(config),
     configure: (app) => setupOpenApi(app),
-    consumerGroup: CONSUMER_GROUP,
+    consumerGroup: paymentsConsumer.name,
     infrastructure: infra,
     topics: Object.values(Topics),
     createDatabase: () =>

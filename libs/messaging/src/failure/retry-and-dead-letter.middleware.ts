@@ -1,10 +1,8 @@
 /**
- * Non-blocking retries and dead-lettering, scoped to the consumer group. The outermost failure layer:
- *
- *   (outermost) retry-and-dead-letter → immediate retry → [effectively-once transaction] → decode → handler
- *
- * When the layers inside give up, this one decides where the message goes next and returns normally, so
- * the runner commits the record and its partition moves on while the message waits elsewhere:
+ * Non-blocking retries and dead-lettering, scoped to the consumer group: the outer of the two failure
+ * layers (the pipeline's order is stated in subscription/pipeline.ts). When the layers inside give up,
+ * this one decides where the message goes next and returns normally, so the runner commits the record and
+ * its partition moves on while the message waits elsewhere:
  *
  * - retriable error, retry topics left: the original record (key, value, headers) goes to the group's next
  *   retry topic `<group>.retry.<n>` with `x-attempt`, `x-retry-due-at` and the origin and error headers;

@@ -1,7 +1,7 @@
 import type { EventDefinition } from '../core/event-definition';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '../failure/retry-policy';
+import { DEFAULT_RETRY_POLICY } from '../failure/retry-policy';
+import { defineConsumer, type ConsumerDefinition } from '../subscription/consumer-definition';
 import { SubscriptionConfigError } from '../subscription/subscription-config.error';
-import type { HandleEventOptions } from './handle-event.decorator';
 import { groupHandlers, type DiscoveredHandler } from './handler-groups';
 
 const definition = (type: string): EventDefinition<unknown> => ({
@@ -11,84 +11,80 @@ const definition = (type: string): EventDefinition<unknown> => ({
   key: () => 'k',
 });
 
-const handler = (name: string, type: string, options: HandleEventOptions): DiscoveredHandler => ({
+const handler = (name: string, consumer: ConsumerDefinition, type: string): DiscoveredHandler => ({
   name,
+  consumer,
   definition: definition(type),
-  options,
   invoke: () => Promise.resolve(),
 });
 
+const payments = defineConsumer({
+  name: 'payments',
+  delivery: 'effectively-once',
+  retry: DEFAULT_RETRY_POLICY,
+});
+const inventory = defineConsumer({
+  name: 'inventory',
+  delivery: 'at-least-once',
+  retry: DEFAULT_RETRY_POLICY,
+});
+const byName = (consumer: ConsumerDefinition) => consumer.name;
+
 describe('groupHandlers', () => {
-  it('puts the methods of one group into one subscription and keeps groups apart', () => {
+  it('puts the methods of one consumer into one subscription and keeps consumers apart', () => {
     const groups = groupHandlers(
       [
-        handler('Pay.placed', 'Placed', { group: 'payments', delivery: 'effectively-once' }),
-        handler('Stock.placed', 'Placed', { group: 'inventory', delivery: 'at-least-once' }),
-        handler('Pay.cancelled', 'Cancelled', { group: 'payments', delivery: 'effectively-once' }),
+        handler('Pay.placed', payments, 'Placed'),
+        handler('Stock.placed', inventory, 'Placed'),
+        handler('Refund.cancelled', payments, 'Cancelled'),
       ],
-      DEFAULT_RETRY_POLICY,
+      byName,
     );
-    expect(groups.map((g) => ({ groupId: g.groupId, delivery: g.delivery, handlers: g.handlers }))).toEqual([
+    expect(groups.map((g) => ({ groupId: g.groupId, consumer: g.consumer, handlers: g.handlers }))).toEqual([
       {
         groupId: 'payments',
-        delivery: 'effectively-once',
+        consumer: payments,
         handlers: [
           { eventType: 'Placed', name: 'Pay.placed' },
-          { eventType: 'Cancelled', name: 'Pay.cancelled' },
+          { eventType: 'Cancelled', name: 'Refund.cancelled' },
         ],
       },
       {
         groupId: 'inventory',
-        delivery: 'at-least-once',
+        consumer: inventory,
         handlers: [{ eventType: 'Placed', name: 'Stock.placed' }],
       },
     ]);
     expect(groups[0]?.routes.map((r) => r.definition.type)).toEqual(['Placed', 'Cancelled']);
-    expect(groups[0]?.retry).toBe(DEFAULT_RETRY_POLICY);
   });
 
-  it('treats an omitted retry as the default, so it does not conflict with the default spelled out', () => {
+  it('takes the group id from configuration, not from the definition', () => {
+    const groups = groupHandlers([handler('Pay.placed', payments, 'Placed')], () => 'payments-blue');
+    expect(groups.map((g) => g.groupId)).toEqual(['payments-blue']);
+  });
+
+  it('refuses two methods for one event type in one consumer, naming both', () => {
     expect(() =>
       groupHandlers(
-        [
-          handler('A.a', 'A', { group: 'g', delivery: 'at-least-once' }),
-          handler('B.b', 'B', { group: 'g', delivery: 'at-least-once', retry: { ...DEFAULT_RETRY_POLICY } }),
-        ],
-        DEFAULT_RETRY_POLICY,
+        [handler('A.placed', payments, 'Placed'), handler('B.placed', payments, 'Placed')],
+        byName,
       ),
-    ).not.toThrow();
+    ).toThrow(
+      new SubscriptionConfigError(
+        'Consumer group "payments" has two handlers for event type Placed: A.placed and B.placed',
+      ),
+    );
   });
 
-  it.each<[string, HandleEventOptions]>([
-    ['delivery', { group: 'g', delivery: 'at-most-once' }],
-    [
-      'retry',
-      {
-        group: 'g',
-        delivery: 'at-least-once',
-        retry: { immediate: { attempts: 1, backoffMs: 0 }, delaysMs: [] },
-      },
-    ],
-    ['concurrency', { group: 'g', delivery: 'at-least-once', concurrency: { perKey: true } }],
-  ])('refuses a group whose methods differ in %s, naming both', (_setting, options) => {
-    const build = () =>
-      groupHandlers(
-        [handler('A.a', 'A', { group: 'g', delivery: 'at-least-once' }), handler('B.b', 'B', options)],
-        DEFAULT_RETRY_POLICY as RetryPolicy,
-      );
-    expect(build).toThrow(SubscriptionConfigError);
-    expect(build).toThrow(/Consumer group "g" is configured twice differently: A.a has .* B.b has/);
-  });
-
-  it('refuses two methods for one event type in one group', () => {
+  it('refuses two definitions that would run as one consumer group', () => {
+    const copy = defineConsumer({ name: 'payments', delivery: 'at-least-once', retry: DEFAULT_RETRY_POLICY });
     expect(() =>
       groupHandlers(
-        [
-          handler('A.a', 'Placed', { group: 'g', delivery: 'at-least-once' }),
-          handler('B.b', 'Placed', { group: 'g', delivery: 'at-least-once' }),
-        ],
-        DEFAULT_RETRY_POLICY,
+        [handler('A.placed', payments, 'Placed'), handler('B.cancelled', copy, 'Cancelled')],
+        byName,
       ),
-    ).toThrow('Consumer group "g" has two handlers for event type Placed: A.a and B.b');
+    ).toThrow(
+      /Consumer group "payments" is declared by two consumer definitions \(A\.placed uses "payments", B\.cancelled uses "payments"\)/,
+    );
   });
 });

@@ -1,13 +1,13 @@
 /**
- * Pure: turns the discovered `@HandleEvent` methods into one subscription description per consumer group,
- * and refuses wiring that cannot be one subscription (settings that differ inside a group, two methods
- * for one event type in one group), naming the methods involved.
+ * Pure: turns the discovered `@HandleEvent` methods into one subscription description per consumer. A
+ * consumer is its `defineConsumer` object, so the settings need no reconciling: they are stated once. What
+ * is refused, naming the methods involved: two methods for one event type in one consumer, and two
+ * different consumer definitions that would run as the same consumer group.
  */
-import type { ConsumerRunnerOptions } from '../consumer/consumer-runner';
 import type { Envelope } from '../core/envelope';
-import type { DeliveryGuarantee, HandlerContext } from '../core/handler';
+import type { HandlerContext } from '../core/handler';
 import { on, type EventRoute } from '../envelope/event-routes';
-import type { RetryPolicy } from '../failure/retry-policy';
+import type { ConsumerDefinition } from '../subscription/consumer-definition';
 import { SubscriptionConfigError } from '../subscription/subscription-config.error';
 import type { HandleEventMetadata } from './handle-event.decorator';
 
@@ -18,53 +18,49 @@ export interface DiscoveredHandler extends HandleEventMetadata {
 }
 
 export interface HandlerGroup {
+  consumer: ConsumerDefinition;
   groupId: string;
-  delivery: DeliveryGuarantee;
-  retry: RetryPolicy;
-  concurrency: ConsumerRunnerOptions['concurrency'];
   routes: EventRoute[];
   /** Which method handles which type, for the startup log. */
   handlers: { eventType: string; name: string }[];
 }
 
-function settingsOf(handler: DiscoveredHandler, defaultRetry: RetryPolicy) {
-  const { delivery, retry, concurrency } = handler.options;
-  return { delivery, retry: retry ?? defaultRetry, concurrency };
-}
-
+/**
+ * `groupIdOf` resolves a consumer's group id from the service's configuration (the module's `groupIds`,
+ * default the consumer's name).
+ */
 export function groupHandlers(
   handlers: readonly DiscoveredHandler[],
-  defaultRetry: RetryPolicy,
+  groupIdOf: (consumer: ConsumerDefinition) => string,
 ): HandlerGroup[] {
-  const groups = new Map<string, { group: HandlerGroup; settings: string; first: string }>();
+  const groups = new Map<ConsumerDefinition, HandlerGroup>();
+  const byGroupId = new Map<string, { consumer: ConsumerDefinition; first: string }>();
   for (const handler of handlers) {
-    const groupId = handler.options.group;
-    const settings = settingsOf(handler, defaultRetry);
-    const fingerprint = JSON.stringify(settings);
-    const existing = groups.get(groupId);
-    if (!existing) {
-      groups.set(groupId, {
-        group: { groupId, ...settings, routes: [], handlers: [] },
-        settings: fingerprint,
-        first: handler.name,
-      });
-    } else if (existing.settings !== fingerprint) {
-      throw new SubscriptionConfigError(
-        `Consumer group "${groupId}" is configured twice differently: ${existing.first} has ${existing.settings}, ` +
-          `${handler.name} has ${fingerprint}. One group is one consumer: give both the same delivery, retry and ` +
-          'concurrency, or put them in different groups',
-      );
+    const { consumer } = handler;
+    let group = groups.get(consumer);
+    if (!group) {
+      const groupId = groupIdOf(consumer);
+      const taken = byGroupId.get(groupId);
+      if (taken) {
+        throw new SubscriptionConfigError(
+          `Consumer group "${groupId}" is declared by two consumer definitions (${taken.first} uses "${taken.consumer.name}", ` +
+            `${handler.name} uses "${consumer.name}"): one group is one consumer, so refer to one defineConsumer(...) ` +
+            'object from both, or give them different group ids',
+        );
+      }
+      byGroupId.set(groupId, { consumer, first: handler.name });
+      group = { consumer, groupId, routes: [], handlers: [] };
+      groups.set(consumer, group);
     }
-    const { group } = groups.get(groupId) as { group: HandlerGroup };
     const type = handler.definition.type;
     const clash = group.handlers.find((h) => h.eventType === type);
     if (clash) {
       throw new SubscriptionConfigError(
-        `Consumer group "${groupId}" has two handlers for event type ${type}: ${clash.name} and ${handler.name}`,
+        `Consumer group "${group.groupId}" has two handlers for event type ${type}: ${clash.name} and ${handler.name}`,
       );
     }
     group.routes.push(on(handler.definition, (event, context) => handler.invoke(event, context)));
     group.handlers.push({ eventType: type, name: handler.name });
   }
-  return [...groups.values()].map((g) => g.group);
+  return [...groups.values()];
 }

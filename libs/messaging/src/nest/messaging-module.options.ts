@@ -8,7 +8,6 @@ import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { ConsumerOptions, KafkaClient } from '../ports/kafka-client.port';
 import type { EventDefinition } from '../core/event-definition';
-import type { RetryPolicy } from '../failure/retry-policy';
 import type { Logger } from '../logging/logger';
 
 export interface MessagingModuleOptions {
@@ -35,8 +34,13 @@ export interface MessagingModuleOptions {
    * registry of the module's own that nobody scrapes, and no lag is polled.
    */
   metricsRegistry?: Registry;
-  /** The retry policy of handlers that set none. Default `DEFAULT_RETRY_POLICY`. */
-  defaultRetry?: RetryPolicy;
+  /**
+   * The consumer group id of each consumer, by its `defineConsumer` name, from the service's
+   * configuration. A consumer not listed runs as the group named like the consumer.
+   */
+  groupIds?: Readonly<Record<string, string>>;
+  /** Inbox table of effectively-once consumers. Default `messaging_inbox`. */
+  inboxTable?: string;
   /** Schemas registered at startup, so the first publish of each does not wait on the registry. */
   publishes?: readonly EventDefinition<never>[];
   /** Consumer session, heartbeat and fetch settings shared by every handler group. */

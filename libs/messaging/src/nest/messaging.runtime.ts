@@ -20,12 +20,14 @@ import type { StopReport } from '../consumer/consumer-runner';
 import type { Envelope } from '../core/envelope';
 import type { HandlerContext } from '../core/handler';
 import { EnvelopeCodec } from '../envelope/envelope.codec';
-import { DEFAULT_RETRY_POLICY } from '../failure/retry-policy';
 import { silentLogger, type Logger } from '../logging/logger';
 import { LagMonitor } from '../metrics/lag-monitor';
 import { MessagingMetrics } from '../metrics/messaging-metrics';
 import type { AdminPort, KafkaClient, ProducerPort } from '../ports/kafka-client.port';
+import { PostgresInbox } from '../postgres/postgres.inbox';
+import type { InboxPort } from '../ports/inbox.port';
 import { Publisher } from '../publisher/publisher';
+import { consumerSettings } from '../subscription/consumer-definition';
 import { subscribe, validateSubscription, type Subscription } from '../subscription/subscription';
 import { SubscriptionConfigError } from '../subscription/subscription-config.error';
 import { HANDLE_EVENT_METADATA, type HandleEventMetadata } from './handle-event.decorator';
@@ -81,14 +83,22 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
   }
 
   private async bootstrap(): Promise<void> {
-    const groups = groupHandlers(this.discover(), this.options.defaultRetry ?? DEFAULT_RETRY_POLICY);
+    const groupIds = this.options.groupIds ?? {};
+    const groups = groupHandlers(this.discover(), (consumer) => groupIds[consumer.name] ?? consumer.name);
     if (groups.length === 0) return;
-    const dataSource = groups.some((g) => g.delivery === 'effectively-once') ? this.dataSource() : undefined;
+    const inbox = groups.some((g) => g.consumer.delivery === 'effectively-once')
+      ? new PostgresInbox(
+          this.dataSource(),
+          this.options.inboxTable ? { table: this.options.inboxTable } : {},
+        )
+      : undefined;
     // Every group is checked before any starts, so a wiring mistake never leaves half the groups running.
     for (const group of groups) {
       validateSubscription({
-        ...group,
-        ...(dataSource ? { dataSource } : {}),
+        ...consumerSettings(group.consumer),
+        groupId: group.groupId,
+        routes: group.routes,
+        ...(inbox ? { inbox } : {}),
         ...(this.options.topicWaitTimeoutMs !== undefined
           ? { topicWaitTimeoutMs: this.options.topicWaitTimeoutMs }
           : {}),
@@ -98,7 +108,7 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
     this.failureProducer = this.client.producer({ idempotent: true });
     this.admin = this.client.admin();
     await Promise.all([this.failureProducer.connect(), this.admin.connect()]);
-    for (const group of groups) this.started.push(await this.start(group, dataSource));
+    for (const group of groups) this.started.push(await this.start(group, inbox));
     if (this.options.metricsRegistry) {
       this.lagMonitor = new LagMonitor({
         admin: this.admin,
@@ -142,16 +152,17 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
     this.logger.info({ groups: reports.length }, 'messaging stopped');
   }
 
-  private start(group: HandlerGroup, dataSource: DataSource | undefined): Promise<Subscription> {
-    this.logger.info({ groupId: group.groupId, handlers: group.handlers }, 'starting handler group');
+  private start(group: HandlerGroup, inbox: InboxPort | undefined): Promise<Subscription> {
+    this.logger.info(
+      { consumer: group.consumer.name, groupId: group.groupId, handlers: group.handlers },
+      'starting consumer',
+    );
     return subscribe({
       client: this.client,
       groupId: group.groupId,
       routes: group.routes,
-      delivery: group.delivery,
-      retry: group.retry,
-      ...(group.concurrency ? { concurrency: group.concurrency } : {}),
-      ...(dataSource ? { dataSource } : {}),
+      ...consumerSettings(group.consumer),
+      ...(inbox ? { inbox } : {}),
       codec: this.codec,
       producer: this.failureProducer as ProducerPort,
       admin: this.admin as AdminPort,

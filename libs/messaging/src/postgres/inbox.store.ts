@@ -3,15 +3,8 @@
  * in the handler's own transaction; finding the key already there means "already done".
  */
 import type { EntityManager } from 'typeorm';
+import type { InboxEntry } from '../ports/inbox.port';
 import { quoteTableName, resolveTableNames } from './messaging-tables';
-
-export interface InboxEntry {
-  groupId: string;
-  messageId: string;
-  topic: string;
-  partition: number;
-  offset: string;
-}
 
 export class InboxStore {
   private readonly insertSql: string;

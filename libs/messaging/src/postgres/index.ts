@@ -1,6 +1,7 @@
 /**
- * PostgreSQL side of the messaging core (TypeORM is the only supported ORM for now): the transactional
- * outbox and the inbox with their retention jobs, the effectively-once middleware and their migrations.
+ * `@orderstream/messaging/postgres`: the PostgreSQL side of the messaging core (TypeORM and pg; TypeORM is
+ * the only supported ORM for now): the transactional outbox (writer, and the relay's reading and publishing
+ * loop), the inbox port's adapter and effectively-once, their migrations and retention jobs.
  */
 export * from './messaging-tables';
 export * from './messaging.migrations';
@@ -9,6 +10,7 @@ export { CreateMessagingInbox1764300000001 } from './migrations/1764300000001-cr
 export * from './outbox-headers';
 export * from './outbox.writer';
 export * from './inbox.store';
+export * from './postgres.inbox';
 export * from './inbox.retention';
 export * from './outbox.retention';
 export * from './table-retention';

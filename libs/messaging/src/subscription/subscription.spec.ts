@@ -34,9 +34,9 @@ describe('validateSubscription', () => {
 
   it.each([
     [
-      'effectively-once without a dataSource',
+      'effectively-once without an inbox',
       { delivery: 'effectively-once' },
-      /effectively-once but has no dataSource/,
+      /effectively-once but has no inbox/,
     ],
     ['no routes', { routes: [] }, /has no routes/],
     ['an empty group id', { groupId: ' ' }, /non-empty groupId/],

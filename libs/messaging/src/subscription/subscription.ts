@@ -1,18 +1,12 @@
 /**
  * The framework-free way to consume: one call turns a description of what a consumer group handles into
- * a running consumer with the documented pipeline, outermost first:
- *
- *   metrics → retry-and-dead-letter → immediate retry → [effectively-once transaction] → decode → routes
- *
- * - metrics sees the final outcome of each delivery (a message parked in a retry or dead-letter topic is
- *   done for this delivery; the failure layer counts it as retried or dead-lettered);
- * - the failure layers sit outside the transaction, so every attempt is a fresh transaction and a failed
- *   one leaves no inbox row;
- * - decoding happens inside the failure layers, so undecodable bytes go straight to the dead-letter topic.
+ * a running consumer with the pipeline of `PIPELINE_STAGES` (see pipeline.ts for the order and why).
  *
  * ```ts
  * const subscription = await subscribe({
- *   client, codec, producer, logger, groupId: 'payments', delivery: 'effectively-once', dataSource,
+ *   client, codec, producer, logger, groupId: 'payments',
+ *   ...consumerSettings(paymentsConsumer),          // delivery, retry, concurrency, middleware
+ *   inbox: new PostgresInbox(dataSource),           // effectively-once: @orderstream/messaging/postgres
  *   routes: [on(OrderPlaced, authorizePayment), on(OrderCancelled, releaseAuthorization)],
  * });
  * // … on shutdown:
@@ -21,7 +15,6 @@
  *
  * The Nest module (`@orderstream/messaging/nest`) is thin wiring around this function.
  */
-import type { DataSource } from 'typeorm';
 import {
   ConsumerRunner,
   type ConsumerRunnerOptions,
@@ -29,7 +22,8 @@ import {
   type StopOptions,
   type StopReport,
 } from '../consumer/consumer-runner';
-import { compose, type DeliveryGuarantee, type Middleware } from '../core/handler';
+import type { DeliveryGuarantee } from '../core/handler';
+import { effectivelyOnceMiddleware, type DuplicateMessage } from '../delivery/effectively-once.middleware';
 import { decodeMiddleware, skipUnroutedMiddleware } from '../envelope/decode.middleware';
 import type { EnvelopeCodec } from '../envelope/envelope.codec';
 import {
@@ -39,12 +33,16 @@ import {
   type EventRoute,
 } from '../envelope/event-routes';
 import { ensureFailureTopics, type FailureTopicsConfig } from '../failure/ensure-failure-topics';
-import { failureHandlingMiddleware } from '../failure';
-import type { FailureRouted } from '../failure/retry-and-dead-letter.middleware';
+import { immediateRetryMiddleware } from '../failure/immediate-retry.middleware';
+import {
+  retryAndDeadLetterMiddleware,
+  type FailureRouted,
+} from '../failure/retry-and-dead-letter.middleware';
 import { DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from '../failure/retry-policy';
 import { silentLogger, type Logger } from '../logging/logger';
 import type { MessagingMetrics } from '../metrics/messaging-metrics';
 import { labelsOf, metricsMiddleware } from '../metrics/metrics.middleware';
+import type { InboxPort } from '../ports/inbox.port';
 import type {
   AdminPort,
   ConsumerEvents,
@@ -52,8 +50,8 @@ import type {
   ProducerPort,
   TopicPartitions,
 } from '../ports/kafka-client.port';
-import { effectivelyOnce, type DuplicateMessage } from '../postgres/effectively-once.middleware';
 import { MessageAgeMonitor } from './message-age.monitor';
+import { buildPipeline, describePipeline, type CustomMiddleware } from './pipeline';
 import { SubscriptionConfigError } from './subscription-config.error';
 import { DEFAULT_TOPIC_WAIT_TIMEOUT_MS, waitForSourceTopics } from './wait-for-source-topics';
 
@@ -65,16 +63,22 @@ export interface SubscriptionOptions {
   routes: readonly EventRoute[];
   /** The source topics. Default: the distinct topics of the routes' definitions. */
   topics?: readonly string[];
-  /** When the offset is committed relative to the handler; `effectively-once` also needs `dataSource`. */
+  /** When the offset is committed relative to the handler; `effectively-once` also needs `inbox`. */
   delivery: DeliveryGuarantee;
-  /** The service's own database (business tables, inbox, outbox). Required for `effectively-once`. */
-  dataSource?: DataSource;
-  /** Default `messaging_inbox`. */
-  inboxTable?: string;
-  /** Immediate retries, retry-topic delays, then the dead-letter topic. Default `DEFAULT_RETRY_POLICY`. */
+  /**
+   * The service's inbox, in its own database: required for `effectively-once`, where each message's work
+   * and its inbox record commit in one transaction (`PostgresInbox` from `@orderstream/messaging/postgres`).
+   */
+  inbox?: InboxPort;
+  /**
+   * Immediate retries, retry-topic delays, then the dead-letter topic. Default `DEFAULT_RETRY_POLICY`;
+   * services state their own through `defineConsumer`, which requires one.
+   */
   retry?: RetryPolicy;
   /** Per-key concurrency inside a partition (see `ConsumerRunnerOptions.concurrency`). Default off. */
   concurrency?: ConsumerRunnerOptions['concurrency'];
+  /** Your own middleware at the pipeline's insertion points `outer` and `inner` (see `PIPELINE_STAGES`). */
+  middleware?: CustomMiddleware;
   codec: EnvelopeCodec;
   /**
    * A connected producer for retry and dead-letter records; it stays the caller's (never disconnected
@@ -154,7 +158,7 @@ export function sourceTopicsOf(routes: readonly EventRoute[], topics?: readonly 
 export function validateSubscription(
   options: Pick<
     SubscriptionOptions,
-    'groupId' | 'routes' | 'topics' | 'delivery' | 'dataSource' | 'retry' | 'topicWaitTimeoutMs'
+    'groupId' | 'routes' | 'topics' | 'delivery' | 'inbox' | 'retry' | 'topicWaitTimeoutMs'
   >,
 ): void {
   const { groupId, routes, delivery } = options;
@@ -174,9 +178,9 @@ export function validateSubscription(
   if (!['at-most-once', 'at-least-once', 'effectively-once'].includes(delivery)) {
     throw new SubscriptionConfigError(`${where} has an unknown delivery guarantee "${String(delivery)}"`);
   }
-  if (delivery === 'effectively-once' && !options.dataSource) {
+  if (delivery === 'effectively-once' && !options.inbox) {
     throw new SubscriptionConfigError(
-      `${where} is effectively-once but has no dataSource: the inbox and the handler's writes need the service's database`,
+      `${where} is effectively-once but has no inbox: the inbox record and the handler's writes need the service's database`,
     );
   }
   if (options.topics && options.topics.length === 0) {
@@ -218,30 +222,31 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
   });
 
   const registry = registryOf(routes);
-  const middleware: Middleware[] = [
-    // Event types nobody here handles are acknowledged first: not counted as handled, and no retry,
-    // transaction or decoding is spent on them.
-    ...(options.unhandled === 'fail' ? [] : [skipUnroutedMiddleware(registry)]),
-    ...(metrics ? [metricsMiddleware(metrics)] : []),
-    ...failureHandlingMiddleware({
-      producer: options.producer,
-      policy,
-      ...(metrics ? { onRouted: (routed: FailureRouted) => countRouted(metrics, routed) } : {}),
-    }),
-  ];
-  if (delivery === 'effectively-once') {
-    middleware.push(
-      effectivelyOnce({
-        // Checked by validateSubscription.
-        dataSource: options.dataSource as DataSource,
-        ...(options.inboxTable ? { inboxTable: options.inboxTable } : {}),
-        ...(metrics ? { onDuplicate: (d: DuplicateMessage) => countDuplicate(metrics, d) } : {}),
+  const handler = buildPipeline(
+    {
+      // Event types nobody here handles are acknowledged first (see pipeline.ts); `unhandled: 'fail'`
+      // lets them reach the routes, which reject them.
+      ...(options.unhandled === 'fail' ? {} : { 'skip-unrouted': skipUnroutedMiddleware(registry) }),
+      ...(metrics ? { metrics: metricsMiddleware(metrics) } : {}),
+      ...(options.middleware?.outer ? { outer: options.middleware.outer } : {}),
+      'retry-and-dead-letter': retryAndDeadLetterMiddleware({
+        producer: options.producer,
+        policy,
+        ...(metrics ? { onRouted: (routed: FailureRouted) => countRouted(metrics, routed) } : {}),
       }),
-    );
-  }
-  middleware.push(decodeMiddleware(options.codec, registry));
-  const handler = compose(
-    middleware,
+      'immediate-retry': immediateRetryMiddleware(policy.immediate),
+      ...(delivery === 'effectively-once'
+        ? {
+            transaction: effectivelyOnceMiddleware({
+              // Checked by validateSubscription.
+              inbox: options.inbox as InboxPort,
+              ...(metrics ? { onDuplicate: (d: DuplicateMessage) => countDuplicate(metrics, d) } : {}),
+            }),
+          }
+        : {}),
+      decode: decodeMiddleware(options.codec, registry),
+      ...(options.middleware?.inner ? { inner: options.middleware.inner } : {}),
+    },
     eventHandler(routes, options.unhandled ? { unhandled: options.unhandled } : {}),
   );
 
@@ -275,7 +280,13 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
   }
   ages?.start();
   logger.info(
-    { groupId, delivery, topics, eventTypes: routes.map((r) => r.definition.type) },
+    {
+      groupId,
+      delivery,
+      topics,
+      eventTypes: routes.map((r) => r.definition.type),
+      pipeline: describePipeline(delivery),
+    },
     'subscription started',
   );
 

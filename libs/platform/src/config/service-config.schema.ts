@@ -19,6 +19,14 @@ export function serviceConfigSchema({ name, defaultPort }: ServiceIdentity) {
     LOG_LEVEL: logLevel().default('info'),
     KAFKA_BROKERS: brokerList(),
     KAFKA_CLIENT_ID: z.string().default(name),
+    /**
+     * The consumer group of the service's consumer (the one named after the service). Configurable so that a
+     * test or a blue/green deployment can run a second, independent copy of the service next to the first.
+     */
+    KAFKA_CONSUMER_GROUP: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,200}$/, { error: 'must be a Kafka group id (1-200 of [A-Za-z0-9._-])' })
+      .default(name),
     SCHEMA_REGISTRY_URL: httpUrl(),
     /** How long a graceful shutdown may take before the process gives up and exits with code 1. */
     SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),

@@ -29,6 +29,8 @@ export function serviceMessagingModule(options: ServiceMessagingOptions): Dynami
       client,
       registryUrl: config.SCHEMA_REGISTRY_URL,
       source: `/orderstream/${options.service}`,
+      // The service's consumer is named after the service; its group id is configuration.
+      groupIds: { [options.service]: config.KAFKA_CONSUMER_GROUP },
       // The default DataSource of @nestjs/typeorm: the handlers' transactions and the inbox live there.
       dataSource: DataSource,
       metricsRegistry,

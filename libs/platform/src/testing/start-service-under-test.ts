@@ -8,7 +8,8 @@
  * in the dependency rules and does not import it.
  */
 import type { INestApplication } from '@nestjs/common';
-import { AvroCodec, createKafkaJsClient, Publisher, type AdminPort } from '@orderstream/messaging';
+import { AvroCodec, Publisher, type AdminPort } from '@orderstream/messaging';
+import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import type { ServiceConfig } from '../config/service-config.schema';

@@ -15,7 +15,8 @@ import {
   stockReservedEvent,
   Topics,
 } from '@orderstream/contracts';
-import { createKafkaJsClient, type AdminPort } from '@orderstream/messaging';
+import { type AdminPort } from '@orderstream/messaging';
+import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import { mapConcurrently, waitUntil } from './concurrency';
 import { EventRecorder, typeOf, type RecordedEvent } from './event.recorder';
 import {

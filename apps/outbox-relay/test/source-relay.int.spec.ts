@@ -14,10 +14,14 @@ import {
   type ProducerPort,
 } from '@orderstream/messaging';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
-import { OutboxRetention } from '@orderstream/messaging/postgres';
 import { createTestTopic, testInfrastructure, waitFor } from '@orderstream/testing';
-import { RelayMetrics } from '../src/relay/relay-metrics';
-import { SourceRelay, type SourceRelayOptions } from '../src/relay/source-relay';
+
+import {
+  OutboxRetention,
+  RelayMetrics,
+  SourceRelay,
+  type SourceRelayOptions,
+} from '@orderstream/messaging/postgres';
 import {
   accountNoted,
   createSourceDatabase,

@@ -12,13 +12,16 @@ import {
 import { ModuleRef } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { type KafkaClient, type ProducerPort } from '@orderstream/messaging';
-import { OutboxRetention } from '@orderstream/messaging/postgres';
 import { KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_LOGGER, type ServiceLogger } from '@orderstream/platform';
 import type { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { OutboxRelayConfig } from '../config';
-import { RelayMetrics } from './relay-metrics';
-import { SourceRelay, type SourceRelayStatus } from './source-relay';
+import {
+  OutboxRetention,
+  RelayMetrics,
+  SourceRelay,
+  type SourceRelayStatus,
+} from '@orderstream/messaging/postgres';
 
 export const OUTBOX_RELAY_CONFIG = Symbol('OUTBOX_RELAY_CONFIG');
 

@@ -16,3 +16,10 @@ export * from './outbox.retention';
 export * from './table-retention';
 export * from './effectively-once.middleware';
 export * from './postgres.errors';
+export {
+  SourceRelay,
+  type SourceRelayOptions,
+  type SourceRelayRole,
+  type SourceRelayStatus,
+} from './relay/source-relay';
+export { RelayMetrics } from './relay/relay-metrics';

@@ -11,13 +11,10 @@
  * At-least-once: a crash (or a lost connection) between Kafka's acknowledgement and the UPDATE publishes
  * the rows again, with the same `ce_id`, which consumers' inboxes absorb.
  */
-import { PublishError, type OutgoingRecord, type ProducerPort } from '@orderstream/messaging';
-import {
-  fromStoredHeaders,
-  quoteTableName,
-  resolveTableNames,
-  type StoredHeaders,
-} from '@orderstream/messaging/postgres';
+import type { OutgoingRecord, ProducerPort } from '../../ports/kafka-client.port';
+import { PublishError } from '../../publisher/publish.error';
+import { quoteTableName, resolveTableNames } from '../messaging-tables';
+import { fromStoredHeaders, type StoredHeaders } from '../outbox-headers';
 
 /** The part of a `pg` client or pool the publisher needs. */
 export interface SqlClient {

@@ -19,8 +19,10 @@
  * they are repeated in order, before anything newer, and consumers' inboxes skip them by `ce_id`.
  */
 import { Client, type ClientConfig } from 'pg';
-import { errorCode, silentLogger, type Logger, type ProducerPort } from '@orderstream/messaging';
-import { bareTableName, quoteTableName, resolveTableNames } from '@orderstream/messaging/postgres';
+import { errorCode } from '../../errors/messaging.error';
+import { silentLogger, type Logger } from '../../logging/logger';
+import type { ProducerPort } from '../../ports/kafka-client.port';
+import { bareTableName, quoteTableName, resolveTableNames } from '../messaging-tables';
 import { OutboxPublisher, type PublishedBatch } from './outbox-publisher';
 import type { RelayMetrics } from './relay-metrics';
 

@@ -11,7 +11,8 @@
  *   report what they parked in a retry or dead-letter topic;
  * - `outer` (yours) outside failure handling: it sees every delivery once, including those from the group's
  *   retry topics, with `message.attempt` set, and an error it throws is not retried by the failure layers
- *   (the runner halts the partition and redelivers after a backoff);
+ *   (the runner halts the partition and redelivers after a backoff). A retry record fetched before it is
+ *   due passes it as a thrown `DeferredDelivery`: rethrow it (the runner pauses that partition until due);
  * - the failure layers outside the transaction: every attempt is a fresh transaction, and a failed attempt
  *   leaves no inbox record;
  * - `decode` inside the failure layers: its `DecodeError` is non-retriable, so undecodable bytes go straight

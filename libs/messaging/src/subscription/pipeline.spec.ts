@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { MessageHandler, Middleware } from '../core/handler';
 import { buildPipeline, describePipeline, PIPELINE_STAGES, type PipelineParts } from './pipeline';
 
@@ -48,5 +50,13 @@ describe('describePipeline', () => {
     expect(describePipeline('at-least-once')).toBe(
       'skip-unrouted → metrics → ‹outer› → retry-and-dead-letter → immediate-retry → decode → ‹inner› → routes',
     );
+  });
+});
+
+describe('docs/messaging.md', () => {
+  it('quotes the pipeline as the code builds it, for both kinds of delivery', () => {
+    const page = readFileSync(join(__dirname, '..', '..', '..', '..', 'docs', 'messaging.md'), 'utf8');
+    expect(page).toContain(`\n${describePipeline('effectively-once')}\n`);
+    expect(page).toContain(`\n${describePipeline('at-least-once')}\n`);
   });
 });

@@ -168,6 +168,33 @@ describe('SourceRelay', () => {
     expect(await metricValue(registry, 'outbox_relay_publish_latency_seconds_count')).toBe(3);
   });
 
+  it('drains a backlog of many full batches, reading ahead while a batch is in flight, in order and once', async () => {
+    // 25 rows in batches of 4: six full batches (each read ahead while the previous one is sent) and one of 1.
+    const events: AccountNoted[] = [];
+    for (let n = 1; n <= 5; n++) for (let a = 1; a <= 5; a++) events.push({ accountId: `acc-${a}`, n });
+    for (const event of events) await source.write(definition, event);
+
+    const { registry } = await startedRelay({ batchSize: 4 });
+    const reader = await startedReader();
+    const records = await reader.waitForCount(events.length);
+    await waitFor(async () => (await source.unpublished()).length === 0, { description: 'every row marked' });
+
+    expect(await recordsOnTopic()).toBe(events.length);
+    const decoded = await Promise.all(
+      records.map(async (r) => ({
+        key: r.key?.toString(),
+        n: (await codec.decode<AccountNoted>(r.value)).n,
+      })),
+    );
+    for (let a = 1; a <= 5; a++) {
+      expect(decoded.filter((d) => d.key === `acc-${a}`).map((d) => d.n)).toEqual([1, 2, 3, 4, 5]);
+    }
+    expect(await metricValue(registry, 'outbox_relay_batch_size_count', { source: 'accounts' })).toBe(7);
+    expect(await metricValue(registry, 'outbox_relay_published_total', { source: 'accounts', topic })).toBe(
+      25,
+    );
+  });
+
   it('is woken by NOTIFY: publishes a new row long before its 60 s poll', async () => {
     const { relay } = await startedRelay();
     expect(relay.status().role).toBe('leader');

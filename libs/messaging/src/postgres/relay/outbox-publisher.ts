@@ -85,8 +85,17 @@ export interface OutboxPublisherOptions {
   batchSize: number;
 }
 
+/** Rows sent to Kafka, waiting to be marked; what failed stays unpublished. */
+export interface SentBatch {
+  rows: number;
+  full: boolean;
+  sent: TopicBatch[];
+  failure?: PublishError;
+}
+
 export class OutboxPublisher {
   private readonly selectSql: string;
+  private readonly selectAfterSql: string;
   private readonly markSql: string;
   readonly batchSize: number;
 
@@ -100,12 +109,15 @@ export class OutboxPublisher {
     // however many published rows the retention period keeps.
     // ORDER BY names the table's column on purpose: a bare `sequence` would sort by the text output column
     // of the same name, putting 10 before 9.
-    this.selectSql = `
+    const select = (after: string) => `
       SELECT outbox.sequence::text AS sequence, outbox.topic, outbox.key, outbox.headers, outbox.payload
       FROM ${table} AS outbox
-      WHERE outbox.published_at IS NULL
+      WHERE outbox.published_at IS NULL${after}
       ORDER BY outbox.sequence
       LIMIT $1`;
+    this.selectSql = select('');
+    // The read-ahead of the next batch while the current one is in flight: its rows are not marked yet.
+    this.selectAfterSql = select(' AND outbox.sequence > $2::bigint');
     // One statement for the whole batch; the latency is computed by the database so both ends of it come
     // from one clock. `published_at IS NULL` keeps a row's first publication time if it is ever re-sent.
     this.markSql = `
@@ -116,48 +128,75 @@ export class OutboxPublisher {
   }
 
   /**
-   * Publishes the oldest unpublished rows, at most `batchSize`. The topics of a batch are sent in parallel,
-   * one produce request each; the rows of the topics Kafka acknowledged are marked even when another topic
-   * failed (their order is independent), and the failure is returned as a `PublishError` naming the unsent
-   * topics. Those rows stay unpublished and lead the next batch, so nothing overtakes them. A database error
-   * is thrown.
+   * Publishes the oldest unpublished rows, at most `batchSize`: `read`, `send`, `mark` in one go. The
+   * relay's drain loop calls the three itself, so that the next read overlaps the send in flight.
    */
   async publishBatch(client: SqlClient): Promise<PublishedBatch> {
-    const { rows } = await client.query<OutboxRow>(this.selectSql, [this.batchSize]);
-    if (rows.length === 0) return { size: 0, full: false, topics: [], latenciesSeconds: [] };
+    const rows = await this.read(client);
+    return this.mark(client, await this.send(rows));
+  }
 
+  /**
+   * The oldest unpublished rows, at most `batchSize`; with `after`, only rows past that sequence (the
+   * batch still in flight). A database error is thrown.
+   */
+  async read(client: SqlClient, after?: string): Promise<OutboxRow[]> {
+    const { rows } =
+      after === undefined
+        ? await client.query<OutboxRow>(this.selectSql, [this.batchSize])
+        : await client.query<OutboxRow>(this.selectAfterSql, [this.batchSize, after]);
+    return rows;
+  }
+
+  /**
+   * Sends the rows, the topics in parallel with one produce request each. Never throws: a topic Kafka did
+   * not acknowledge is left out of `sent` and named in `failure` (a `PublishError`); its rows stay
+   * unpublished and lead the next batch, so nothing overtakes them.
+   */
+  async send(rows: readonly OutboxRow[]): Promise<SentBatch> {
+    const full = rows.length === this.batchSize;
+    if (rows.length === 0) return { rows: 0, full, sent: [] };
     const batches = groupByTopic(rows);
     const results = await Promise.allSettled(
       batches.map((batch) => this.options.producer.send(batch.topic, batch.records)),
     );
     const sent = batches.filter((_, i) => results[i]?.status === 'fulfilled');
-    const latenciesSeconds: number[] = [];
-    if (sent.length > 0) {
-      const marked = await client.query<{ latency: number }>(this.markSql, [
-        sent.flatMap((batch) => batch.sequences),
-      ]);
-      for (const row of marked.rows) latenciesSeconds.push(row.latency);
-    }
-
     const failures = results.flatMap((result, i) =>
       result.status === 'rejected'
         ? [{ topic: batches[i]?.topic ?? '', reason: result.reason as unknown }]
         : [],
     );
-    const published: PublishedBatch = {
-      size: rows.length,
-      full: rows.length === this.batchSize,
-      topics: sent.map((batch) => ({ topic: batch.topic, count: batch.records.length })),
-      latenciesSeconds,
-    };
+    const batch: SentBatch = { rows: rows.length, full, sent };
     if (failures.length > 0) {
       const unsent = failures.map((failure) => failure.topic);
-      published.failure = new PublishError(
+      batch.failure = new PublishError(
         `Kafka did not acknowledge the outbox rows for ${unsent.join(', ')}`,
         unsent,
         { cause: failures[0]?.reason },
       );
     }
+    return batch;
+  }
+
+  /**
+   * Marks the rows Kafka acknowledged as published (even when another topic of the batch failed: their
+   * order is independent). A database error is thrown.
+   */
+  async mark(client: SqlClient, batch: SentBatch): Promise<PublishedBatch> {
+    const latenciesSeconds: number[] = [];
+    if (batch.sent.length > 0) {
+      const marked = await client.query<{ latency: number }>(this.markSql, [
+        batch.sent.flatMap((topicBatch) => topicBatch.sequences),
+      ]);
+      for (const row of marked.rows) latenciesSeconds.push(row.latency);
+    }
+    const published: PublishedBatch = {
+      size: batch.rows,
+      full: batch.full,
+      topics: batch.sent.map((topicBatch) => ({ topic: topicBatch.topic, count: topicBatch.records.length })),
+      latenciesSeconds,
+    };
+    if (batch.failure) published.failure = batch.failure;
     return published;
   }
 }

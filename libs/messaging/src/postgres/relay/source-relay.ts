@@ -23,7 +23,7 @@ import { errorCode } from '../../errors/messaging.error';
 import { silentLogger, type Logger } from '../../logging/logger';
 import type { ProducerPort } from '../../ports/kafka-client.port';
 import { bareTableName, quoteTableName, resolveTableNames } from '../messaging-tables';
-import { OutboxPublisher, type PublishedBatch } from './outbox-publisher';
+import { OutboxPublisher, type OutboxRow, type PublishedBatch } from './outbox-publisher';
 import type { RelayMetrics } from './relay-metrics';
 
 export type SourceRelayRole = 'stopped' | 'connecting' | 'follower' | 'leader';
@@ -232,15 +232,43 @@ export class SourceRelay {
     );
   }
 
-  /** Publishes batch after batch until one comes back short: the outbox is drained. */
+  /**
+   * Publishes batch after batch until one comes back short: the outbox is drained. Pipelined on the one
+   * session: while a full batch is in flight to Kafka, the next one is read (rows past its last sequence),
+   * and a batch is marked while the next one is sent. Kafka still sees one batch after the other (the next
+   * send starts only once the previous one was acknowledged), so per-key order holds; a read-ahead batch
+   * is dropped unsent when a send fails, and the round ends with the failure.
+   */
   private async drain(session: Client): Promise<void> {
-    while (this.running) {
-      // A notification from here on may be about a row this read does not see: it triggers another round.
-      this.wakePending = false;
-      const batch = await this.publisher.publishBatch(session);
-      this.record(batch);
-      if (batch.failure) throw batch.failure;
-      if (!batch.full) return;
+    const { publisher } = this;
+    // A notification from here on may be about a row this read does not see: it triggers another round.
+    this.wakePending = false;
+    let reading: Promise<OutboxRow[]> | undefined = publisher.read(session);
+    let marking: Promise<PublishedBatch> | undefined;
+    try {
+      while (this.running && reading) {
+        const rows = await reading;
+        reading = undefined;
+        const sending = publisher.send(rows);
+        const last = rows.at(-1);
+        if (rows.length === publisher.batchSize && last) {
+          this.wakePending = false;
+          reading = publisher.read(session, last.sequence);
+        }
+        const sent = await sending;
+        if (marking) this.record(await marking);
+        marking = publisher.mark(session, sent);
+        if (sent.failure) {
+          this.record(await marking);
+          marking = undefined;
+          throw sent.failure;
+        }
+      }
+      if (marking) this.record(await marking);
+      marking = undefined;
+    } finally {
+      // Settle what is still queued on the session before the round ends (its errors are the round's).
+      await Promise.allSettled([reading, marking].filter((p) => p !== undefined));
     }
   }
 

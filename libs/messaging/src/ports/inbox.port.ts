@@ -13,6 +13,28 @@ export interface InboxEntry {
   offset: string;
 }
 
+/**
+ * Many messages of one partition in one transaction: the inbox records they already have are looked up
+ * together when the batch opens, the records of the messages handled in it are written together when it
+ * commits. What a handler writes through `transaction` commits with them or not at all.
+ */
+export interface InboxBatch {
+  /** The adapter's transaction handle, shared by every message of the batch. */
+  readonly transaction: unknown;
+  /** Whether this message was recorded before the batch opened: a redelivery, whose work is skipped. */
+  isRecorded(messageId: string): boolean;
+  /** Notes that this message's work ran in the batch; its record is written at `commit`. */
+  add(entry: InboxEntry): void;
+  /**
+   * Writes the records of every added message and commits. When another consumer recorded one of them
+   * meanwhile (a rebalance handed the partition over while this batch ran), nothing commits and it throws
+   * `InboxConflictError`: the batch's messages are delivered again and then found recorded.
+   */
+  commit(): Promise<void>;
+  /** Discards the batch's work and records. Safe after a failed commit. */
+  rollback(): Promise<void>;
+}
+
 export interface InboxPort {
   /**
    * Runs `work` at most once per (group, message id) that commits: in one transaction that also records
@@ -23,4 +45,10 @@ export interface InboxPort {
    * reach it through `context.transaction`.
    */
   runOnce(entry: InboxEntry, work: (transaction: unknown) => Promise<void>): Promise<boolean>;
+
+  /**
+   * Opens a batch for these messages of one consumer group (the ids of a partition's records about to be
+   * handled). Optional: an inbox without it handles each message in its own transaction (`runOnce`).
+   */
+  openBatch?(groupId: string, messageIds: readonly string[]): Promise<InboxBatch>;
 }

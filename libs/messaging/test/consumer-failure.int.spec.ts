@@ -4,7 +4,7 @@
  * own partition until the record is due while the other partitions keep flowing.
  */
 import { waitFor } from '@orderstream/testing';
-import { DeferredDelivery, type ConsumerRunner, type MessageHandler } from '../src';
+import { DeferredDelivery, plainLogger, type ConsumerRunner, type MessageHandler } from '../src';
 import { consumerTestKit, produceValues, stderrLogger, waitForCommitted } from './fixtures/consumer-support';
 
 describe('ConsumerRunner failures and deferred delivery', () => {
@@ -19,7 +19,7 @@ describe('ConsumerRunner failures and deferred delivery', () => {
       errorBackoff: { initialMs: 100, maxMs: 1_000 },
       consumer: { fetchMaxWaitMs: 500 },
       // The escaped errors are expected here; keep the test output quiet unless debugging.
-      logger: { ...stderrLogger('failure'), error: () => undefined },
+      logger: plainLogger({ ...stderrLogger('failure'), error: () => undefined }),
     });
   }
 

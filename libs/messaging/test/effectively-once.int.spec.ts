@@ -19,6 +19,7 @@ import {
   compose,
   DecodeError,
   EnvelopeCodec,
+  plainLogger,
   type ConsumedRecord,
   type DuplicateMessage,
   type InboundMessage,
@@ -40,7 +41,10 @@ function capturingLogger(): Logger & { lines: LogLine[] } {
   const lines: LogLine[] = [];
   const at = (level: string) => (fields: Record<string, unknown>, msg: string) =>
     void lines.push({ level, msg, fields });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return {
+    lines,
+    ...plainLogger({ debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }),
+  };
 }
 
 describe('effectively-once', () => {

@@ -12,6 +12,7 @@
 import { createMigratedDatabase, waitFor, type MigratedDatabase } from '@orderstream/testing';
 import {
   compose,
+  plainLogger,
   type ConsumerRunner,
   type DuplicateMessage,
   type KafkaClient,
@@ -93,10 +94,10 @@ describe('rebalance under effectively-once', () => {
           handler: pipeline(name),
           consumer: { heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000, fetchMaxWaitMs: 1_000 },
           // The simulated commit failures are logged as warnings by design; keep the output for the rest.
-          logger: {
+          logger: plainLogger({
             ...stderrLogger(`rebalance-eo-${name}`),
             ...(failCommitsUntilJoined && name === 'a' ? { warn: () => undefined } : {}),
-          },
+          }),
         });
       const ownClient = (name: string) =>
         createKafkaJsClient({ brokers: kit.infra.kafkaBrokers, clientId: `rebalance-eo-${name}` });

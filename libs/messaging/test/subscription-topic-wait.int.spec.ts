@@ -8,6 +8,7 @@ import { uniqueName, waitFor } from '@orderstream/testing';
 import {
   EnvelopeCodec,
   on,
+  plainLogger,
   Publisher,
   SourceTopicsMissingError,
   subscribe,
@@ -31,7 +32,7 @@ function recordingLogger(): Logger & { messages: string[] } {
   const keep = (_fields: Record<string, unknown>, message: string): void => {
     messages.push(message);
   };
-  return { messages, debug: keep, info: keep, warn: keep, error: keep };
+  return { messages, ...plainLogger({ debug: keep, info: keep, warn: keep, error: keep }) };
 }
 
 describe('subscribe() before its source topic exists', () => {

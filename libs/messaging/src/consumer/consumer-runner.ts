@@ -12,26 +12,39 @@
  * - Failure: an error that escapes the pipeline (the retry and dead-letter middleware normally catch every
  *   error first) never skips a record: the partition stops at it, is paused for a growing backoff and
  *   fetches it again. `DeferredDelivery` pauses only its partition until the record is due.
+ * - Back-pressure: a batch is handed to the runner only when the batches of the previous fetch from that
+ *   broker have ended (kafkajs fetches again only then), and the runner ends a batch only when its records
+ *   are finished or given back. So a member holds at most one fetch per broker in memory (bounded by
+ *   `consumer.maxBytesPerPartition` per partition), however slow its handlers, and `pause` stops a
+ *   partition's fetching altogether.
  * - Shutdown: `stop` stops fetching, lets the records in flight finish, commits them and leaves the group,
  *   within a bound; what it could not wait for is reported, and redelivered to the next member.
+ *
+ * The runner itself routes batches to one `PartitionWorker` per partition, which holds that partition's
+ * state and runs the dispatch loop; it keeps only what concerns the member as a whole.
  */
-import { DeferredDelivery } from '../core/deferred';
-import type { DeliveryGuarantee, HandlerContext, InboundMessage, MessageHandler } from '../core/handler';
-import { RETRY_HEADERS } from '../failure/failure-headers';
+import type { DeliveryGuarantee, MessageHandler } from '../core/handler';
+import { MessagingError } from '../errors/messaging.error';
 import { silentLogger, type Logger } from '../logging/logger';
 import type {
   BatchControls,
   ConsumedBatch,
-  ConsumedRecord,
   ConsumerEvents,
   ConsumerOptions,
   ConsumerPort,
   KafkaClient,
   TopicPartitions,
 } from '../ports/kafka-client.port';
-import { KeyedDispatcher } from './keyed-dispatcher';
-import { OffsetTracker } from './offset-tracker';
-import { RecordLogger, recordFields } from './record.logger';
+import { PerKeyDispatch, SequentialDispatch } from './dispatch-strategy';
+import {
+  PartitionWorker,
+  type BatchInProgress,
+  type PartitionProgress,
+  type WorkerHost,
+} from './partition-worker';
+import type { UnitOfWorkOptions } from './unit-of-work';
+
+export type { PartitionProgress } from './partition-worker';
 
 export interface ConsumerRunnerOptions {
   client: KafkaClient;
@@ -63,22 +76,15 @@ export interface ConsumerRunnerOptions {
   commit?: { everyRecords?: number; intervalMs?: number };
   /** Backoff before a partition retries a record whose error escaped the pipeline. Default 1 s doubling to 30 s. */
   errorBackoff?: { initialMs?: number; maxMs?: number };
+  /**
+   * Handles a partition's records in chunks of one unit of work each (see `UnitOfWork`); a record is
+   * finished only once its chunk committed. Not with `at-most-once`. Default: none, each record is
+   * finished when its handler returns.
+   */
+  unitOfWork?: UnitOfWorkOptions;
   /** Session, rebalance, heartbeat and fetch settings of the underlying consumer. */
   consumer?: Omit<ConsumerOptions, 'groupId'>;
   logger?: Logger;
-}
-
-/**
- * The oldest record of one partition this member fetched and has not finished: the message whose age the
- * `messaging_oldest_unprocessed_message_age_seconds` gauge reports. A partition without an entry is
- * caught up as far as this member fetched.
- */
-export interface PartitionProgress {
-  topic: string;
-  partition: number;
-  offset: string;
-  /** The record's Kafka timestamp, epoch milliseconds. */
-  timestamp: number;
 }
 
 export interface StopOptions {
@@ -94,32 +100,10 @@ export interface StopReport {
   durationMs: number;
 }
 
-type Outcome = { kind: 'done' } | { kind: 'failed'; error: unknown } | { kind: 'deferred'; dueAt: number };
-
-/** Shared by every successful record: the common outcome allocates nothing. */
-const DONE: Outcome = { kind: 'done' };
-
-/** One batch in progress: shared by its record tasks, which may run concurrently under per-key concurrency. */
-interface BatchRun {
-  topic: string;
-  partition: number;
-  state: PartitionState;
-  tracker: OffsetTracker;
-  controls: BatchControls;
-  /** The lowest record that did not finish (failed or deferred): the batch stops, the partition is held. */
-  halt: { offset: bigint; resumeAt: number } | undefined;
-  heartbeatFailure: unknown;
-}
-
-/** What the runner remembers about one partition between batches. */
-interface PartitionState {
-  /** The last offset this member committed (the next to read); commits never go backwards. */
-  committed: bigint | undefined;
-  commitChain: Promise<void>;
-  finishedSinceCommit: number;
-  lastCommitAt: number;
-  /** The record whose error escaped the pipeline, and how often in a row. */
-  failure: { offset: bigint; count: number } | undefined;
+/** Options that cannot work together; raised by the constructor, never per message. */
+export class ConsumerRunnerConfigError extends MessagingError {
+  readonly code = 'MESSAGING_RUNNER_CONFIG';
+  readonly retriable = false;
 }
 
 const DEFAULTS = {
@@ -133,55 +117,58 @@ const DEFAULTS = {
   stopTimeoutMs: 30_000,
 };
 
-const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
-/** The attempt count carried by a retry-topic record; 1 for a first delivery. */
-function attemptOf(record: ConsumedRecord): number {
-  const value = record.headers[RETRY_HEADERS.attempt];
-  return value === undefined ? 1 : Number(value.toString()) || 1;
-}
-
-/** A logger whose every line also carries `fields` (the Logger port has no child loggers). */
-function withFields(logger: Logger, fields: Record<string, unknown>): Logger {
-  return {
-    debug: (f, m) => logger.debug({ ...fields, ...f }, m),
-    info: (f, m) => logger.info({ ...fields, ...f }, m),
-    warn: (f, m) => logger.warn({ ...fields, ...f }, m),
-    error: (f, m) => logger.error({ ...fields, ...f }, m),
-  };
-}
-
 export class ConsumerRunner {
   private readonly delivery: DeliveryGuarantee;
   private readonly logger: Logger;
+  private readonly host: WorkerHost;
   private consumer: ConsumerPort | undefined;
-  private readonly partitions = new Map<string, PartitionState>();
-  /** The batch being worked on per partition, so a new batch never overlaps the previous one. */
-  private readonly work = new Map<string, Promise<void>>();
-  /** Trackers of the batches in progress, to report what a timed-out shutdown abandons. */
-  private readonly activeTrackers = new Map<string, OffsetTracker>();
-  /** Partitions held by the runner itself (failure backoff, deferred delivery) until their timer fires. */
-  private readonly holds = new Map<string, NodeJS.Timeout>();
-  /** Per partition, the records of the batch in progress, so `progress()` can tell the oldest unfinished. */
-  private readonly activeRecords = new Map<string, readonly ConsumedRecord[]>();
-  /** Per held partition, the record it stopped at; it stays unprocessed until the partition's next batch. */
-  private readonly stalled = new Map<string, PartitionProgress>();
-  /** Partitions paused by the application (`pause`); `all` pauses every partition of the topic. */
-  private readonly userPaused = new Map<string, 'all' | Set<number>>();
+  /** One worker per partition this member was ever handed or told to pause, per topic. */
+  private readonly workers = new Map<string, Map<number, PartitionWorker>>();
+  /** Topics the application paused as a whole (`pause` without partitions), partitions assigned later included. */
+  private readonly pausedTopics = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
   private stopping = false;
   private stopped: Promise<StopReport> | undefined;
 
   constructor(private readonly options: ConsumerRunnerOptions) {
     this.delivery = options.delivery ?? DEFAULTS.delivery;
-    this.logger = withFields(options.logger ?? silentLogger, {
+    this.logger = (options.logger ?? silentLogger).child({
       component: 'consumer-runner',
       groupId: options.groupId,
     });
-    const maxInFlight = options.concurrency?.maxInFlight;
-    if (maxInFlight !== undefined && (!Number.isInteger(maxInFlight) || maxInFlight < 1)) {
+    const maxInFlight = options.concurrency?.maxInFlight ?? DEFAULTS.maxInFlight;
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
       throw new RangeError(`concurrency.maxInFlight must be a positive integer, got ${maxInFlight}`);
     }
+    const everyRecords = options.commit?.everyRecords ?? DEFAULTS.everyRecords;
+    const chunkMaxRecords = options.unitOfWork?.maxRecords ?? everyRecords;
+    if (!Number.isInteger(chunkMaxRecords) || chunkMaxRecords < 1) {
+      throw new RangeError(`unitOfWork.maxRecords must be a positive integer, got ${chunkMaxRecords}`);
+    }
+    if (options.unitOfWork && this.delivery === 'at-most-once') {
+      throw new ConsumerRunnerConfigError(
+        'unitOfWork needs at-least-once or effectively-once: at-most-once commits before the work runs',
+      );
+    }
+    const sequential = new SequentialDispatch<BatchInProgress>();
+    this.host = {
+      groupId: options.groupId,
+      handler: options.handler,
+      delivery: this.delivery,
+      logger: this.logger,
+      commitEveryRecords: everyRecords,
+      commitIntervalMs: options.commit?.intervalMs ?? DEFAULTS.intervalMs,
+      backoffInitialMs: options.errorBackoff?.initialMs ?? DEFAULTS.backoffInitialMs,
+      backoffMaxMs: options.errorBackoff?.maxMs ?? DEFAULTS.backoffMaxMs,
+      unitOfWork: options.unitOfWork,
+      chunkMaxRecords,
+      dispatchStrategy: options.concurrency?.perKey
+        ? () => new PerKeyDispatch<BatchInProgress>(maxInFlight)
+        : () => sequential,
+      consumer: () => this.consumer,
+      isStopping: () => this.stopping,
+      isTopicPaused: (topic) => this.pausedTopics.has(topic),
+    };
   }
 
   /** Joins the group and starts consuming; resolves once the member has joined. */
@@ -214,15 +201,12 @@ export class ConsumerRunner {
    * progress, or the record a held partition stopped at). Cheap; meant to be polled for metrics.
    */
   progress(): PartitionProgress[] {
-    const result = new Map(this.stalled);
-    for (const [key, records] of this.activeRecords) {
-      const position = this.activeTrackers.get(key)?.committable();
-      // Nothing begun yet: the whole batch is waiting; else the first record at or after the position.
-      const oldest = position === undefined ? records[0] : records.find((r) => BigInt(r.offset) >= position);
-      if (oldest) result.set(key, progressOf(oldest));
-      else result.delete(key);
+    const result: PartitionProgress[] = [];
+    for (const worker of this.allWorkers()) {
+      const oldest = worker.progress();
+      if (oldest) result.push(oldest);
     }
-    return [...result.values()];
+    return result;
   }
 
   /** The partitions this member owns right now (empty while rebalancing or stopped). */
@@ -237,9 +221,8 @@ export class ConsumerRunner {
   pause(topicPartitions?: TopicPartitions[]): void {
     const targets: TopicPartitions[] = topicPartitions ?? this.options.topics.map((topic) => ({ topic }));
     for (const { topic, partitions } of targets) {
-      const current = this.userPaused.get(topic);
-      if (!partitions) this.userPaused.set(topic, 'all');
-      else if (current !== 'all') this.userPaused.set(topic, new Set([...(current ?? []), ...partitions]));
+      if (!partitions) this.pausedTopics.add(topic);
+      else for (const partition of partitions) this.worker(topic, partition).userPaused = true;
     }
     this.consumer?.pause(targets);
   }
@@ -248,24 +231,28 @@ export class ConsumerRunner {
   resume(topicPartitions?: TopicPartitions[]): void {
     const targets: TopicPartitions[] = topicPartitions ?? this.options.topics.map((topic) => ({ topic }));
     for (const { topic, partitions } of targets) {
-      const current = this.userPaused.get(topic);
+      const workers = [...(this.workers.get(topic)?.values() ?? [])];
       if (!partitions) {
-        this.userPaused.delete(topic);
-      } else if (current === 'all') {
+        this.pausedTopics.delete(topic);
+        for (const worker of workers) worker.userPaused = false;
+      } else if (this.pausedTopics.delete(topic)) {
         // Narrow a topic-wide pause to the currently assigned partitions minus the resumed ones.
         const assigned = this.assignments().find((a) => a.topic === topic)?.partitions ?? [];
-        this.userPaused.set(topic, new Set(assigned.filter((p) => !partitions.includes(p))));
-      } else if (current) {
-        partitions.forEach((p) => current.delete(p));
+        for (const worker of workers) worker.userPaused = false;
+        for (const partition of assigned) {
+          if (!partitions.includes(partition)) this.worker(topic, partition).userPaused = true;
+        }
+      } else {
+        for (const worker of workers) if (partitions.includes(worker.partition)) worker.userPaused = false;
       }
     }
-    if (this.stopping || !this.consumer) return;
-    this.consumer.resume(targets);
-    // A topic-wide resume also lifts the runner's own holds in kafkajs's bookkeeping: put them back.
-    for (const key of this.holds.keys()) {
-      const [topic, partition] = key.split('\u0000') as [string, string];
-      if (targets.some((t) => t.topic === topic)) {
-        this.consumer.pause([{ topic, partitions: [Number(partition)] }]);
+    const consumer = this.consumer;
+    if (this.stopping || !consumer) return;
+    consumer.resume(targets);
+    // A topic-wide resume also lifts the workers' own holds in kafkajs's bookkeeping: put them back.
+    for (const { topic } of targets) {
+      for (const worker of this.workers.get(topic)?.values() ?? []) {
+        if (worker.held) consumer.pause([{ topic, partitions: [worker.partition] }]);
       }
     }
   }
@@ -282,23 +269,19 @@ export class ConsumerRunner {
   private async shutdown(timeoutMs: number): Promise<StopReport> {
     const started = Date.now();
     this.stopping = true;
-    for (const timer of this.holds.values()) clearTimeout(timer);
-    this.holds.clear();
+    const workers = [...this.allWorkers()];
+    for (const worker of workers) worker.clearHold();
     const consumer = this.consumer;
     if (!consumer) return { graceful: true, abandoned: [], durationMs: 0 };
     // Pausing everything ends fetching at once; the batches in progress see `stopping` and wind down.
     consumer.pause(this.options.topics.map((topic) => ({ topic })));
 
-    const drained = await settlesWithin(
-      Promise.allSettled([...this.work.values()]).then(() => undefined),
-      timeoutMs,
-    );
+    const drained = await settlesWithin(Promise.all(workers.map((worker) => worker.idle())), timeoutMs);
     const abandoned = drained
       ? []
-      : [...this.activeTrackers].flatMap(([key, tracker]) => {
-          const offsets = tracker.unfinished().map(String);
-          const [topic, partition] = key.split('\u0000') as [string, string];
-          return offsets.length > 0 ? [{ topic, partition: Number(partition), offsets }] : [];
+      : workers.flatMap((worker) => {
+          const offsets = worker.unfinished().map(String);
+          return offsets.length > 0 ? [{ topic: worker.topic, partition: worker.partition, offsets }] : [];
         });
     // kafkajs's disconnect waits for the batches in progress and the fetch in flight, then leaves the
     // group; bound it too, so a handler that never returns cannot hold the process forever.
@@ -318,303 +301,34 @@ export class ConsumerRunner {
 
   private onGroupJoin(event: ConsumerEvents['group-join']): void {
     // Another member may have committed while this one did not own a partition: forget what we knew.
-    this.partitions.clear();
-    this.stalled.clear();
+    for (const worker of this.allWorkers()) worker.forget();
     this.logger.info(
       { memberId: event.memberId, isLeader: event.isLeader, assignments: event.assignments },
       'joined the consumer group',
     );
   }
 
-  private partition(topic: string, partition: number): PartitionState {
-    const key = tpKey(topic, partition);
-    let state = this.partitions.get(key);
-    if (!state) {
-      state = {
-        committed: undefined,
-        commitChain: Promise.resolve(),
-        finishedSinceCommit: 0,
-        lastCommitAt: Date.now(),
-        failure: undefined,
-      };
-      this.partitions.set(key, state);
-    }
-    return state;
-  }
-
   private onBatch(batch: ConsumedBatch, controls: BatchControls): Promise<void> {
-    const key = tpKey(batch.topic, batch.partition);
-    // kafkajs hands out one batch per partition at a time, except across a rebalance: a batch of the old
-    // generation may still be winding down when the partition is handed back to this member. Chaining
-    // keeps the partition strictly ordered even then.
-    const previous = this.work.get(key) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(() => this.processBatch(batch, controls));
-    this.work.set(key, current);
-    const cleanup = (): void => {
-      if (this.work.get(key) === current) this.work.delete(key);
-    };
-    current.then(cleanup, cleanup);
-    return current;
+    return this.worker(batch.topic, batch.partition).onBatch(batch, controls);
   }
 
-  private isUserPaused(topic: string, partition: number): boolean {
-    const paused = this.userPaused.get(topic);
-    return paused === 'all' || (paused?.has(partition) ?? false);
-  }
-
-  private async processBatch(batch: ConsumedBatch, controls: BatchControls): Promise<void> {
-    const { topic, partition } = batch;
-    const key = tpKey(topic, partition);
-    const run: BatchRun = {
-      topic,
-      partition,
-      state: this.partition(topic, partition),
-      tracker: new OffsetTracker(),
-      controls,
-      halt: undefined,
-      heartbeatFailure: undefined,
-    };
-    this.activeTrackers.set(key, run.tracker);
-    this.activeRecords.set(key, batch.records);
-    this.stalled.delete(key);
-
-    try {
-      if (this.options.concurrency?.perKey) await this.runPerKey(batch.records, run);
-      else await this.runSequentially(batch.records, run);
-    } finally {
-      this.activeTrackers.delete(key);
-      this.activeRecords.delete(key);
+  private worker(topic: string, partition: number): PartitionWorker {
+    let ofTopic = this.workers.get(topic);
+    if (!ofTopic) {
+      ofTopic = new Map();
+      this.workers.set(topic, ofTopic);
     }
-
-    const { tracker, halt } = run;
-    const position = tracker.committable();
-    if (position !== undefined) {
-      // Fetch from the lowest unfinished record next (the failed or deferred one, or the first one a
-      // pause or shutdown left unstarted), never past it.
-      if (halt) this.consumer?.seek(topic, partition, position.toString());
-      else controls.resolveOffset((position - 1n).toString());
-      // The end-of-batch commit; also the commit that precedes a rebalance or a shutdown, since both
-      // stop the batch first. Under at-most-once everything started is committed already.
-      if (this.delivery !== 'at-most-once') await this.commit(topic, partition, position);
+    let worker = ofTopic.get(partition);
+    if (!worker) {
+      worker = new PartitionWorker(topic, partition, this.host);
+      ofTopic.set(partition, worker);
     }
-    if (halt && !this.stopping) {
-      const stoppedAt = batch.records.find((r) => BigInt(r.offset) === position);
-      if (stoppedAt) this.stalled.set(key, progressOf(stoppedAt));
-      this.hold(topic, partition, halt.resumeAt);
-    }
-    // Rethrown so the client rejoins the group (the port's contract); offsets are committed by now.
-    if (run.heartbeatFailure !== undefined) throw run.heartbeatFailure;
+    return worker;
   }
 
-  /**
-   * The default: one record after the other. Awaiting each record directly, rather than through a
-   * dispatcher with a bound of one, saves a promise chain and its microtask turns per record; the order,
-   * commits and halts are the same as `runPerKey` with `maxInFlight` 1.
-   */
-  private async runSequentially(records: readonly ConsumedRecord[], run: BatchRun): Promise<void> {
-    for (const record of records) {
-      if (!this.mayStart(run)) break;
-      const offset = BigInt(record.offset);
-      // Awaited only when there is a commit to make: an async call per record costs microtask turns.
-      if (this.commitDueBefore(run) && !(await this.commitBeforeRecord(run, offset))) break;
-      run.tracker.begin(offset);
-      await this.runRecord(record, offset, run);
-    }
+  private *allWorkers(): IterableIterator<PartitionWorker> {
+    for (const ofTopic of this.workers.values()) yield* ofTopic.values();
   }
-
-  /** Per-key concurrency: different keys in parallel, each key in order, at most `maxInFlight` unfinished. */
-  private async runPerKey(records: readonly ConsumedRecord[], run: BatchRun): Promise<void> {
-    const dispatcher = new KeyedDispatcher(this.options.concurrency?.maxInFlight ?? DEFAULTS.maxInFlight);
-    for (const record of records) {
-      if (!this.mayStart(run)) break;
-      await dispatcher.ready();
-      if (!this.mayStart(run)) break;
-      const offset = BigInt(record.offset);
-      // Awaited only when there is a commit to make: an async call per record costs microtask turns.
-      if (this.commitDueBefore(run) && !(await this.commitBeforeRecord(run, offset))) break;
-      run.tracker.begin(offset);
-      dispatcher.submit(record.key?.toString('latin1') ?? '', async () => {
-        // A record queued behind its key when the partition halted stays unfinished: fetched again.
-        if (run.halt) return;
-        await this.runRecord(record, offset, run);
-      });
-    }
-    await dispatcher.drain();
-  }
-
-  /** Whether the batch may start another record. */
-  private mayStart(run: BatchRun): boolean {
-    return (
-      run.halt === undefined &&
-      run.heartbeatFailure === undefined &&
-      !this.stopping &&
-      run.controls.isRunning() &&
-      !run.controls.isStale() &&
-      !this.isUserPaused(run.topic, run.partition)
-    );
-  }
-
-  /** Whether a commit is due before the next record starts (always under at-most-once). */
-  private commitDueBefore(run: BatchRun): boolean {
-    return this.delivery === 'at-most-once' || this.commitDue(run.state);
-  }
-
-  /** The commit before a record starts; false when the record must not start. */
-  private async commitBeforeRecord(run: BatchRun, offset: bigint): Promise<boolean> {
-    if (this.delivery === 'at-most-once') {
-      // Committed before the handler runs: if the process dies from here on, the record is never
-      // handled again. If the commit fails, the record must not run, or it could run twice.
-      return this.commit(run.topic, run.partition, offset + 1n);
-    }
-    // Inside a long batch (`commit.everyRecords` / `intervalMs`); a failure only means more redelivery.
-    const position = run.tracker.committable();
-    if (position !== undefined) await this.commit(run.topic, run.partition, position);
-    return true;
-  }
-
-  /** Runs the pipeline for one begun record, settles its outcome and heartbeats; never throws. */
-  private async runRecord(record: ConsumedRecord, offset: bigint, run: BatchRun): Promise<void> {
-    const message: InboundMessage = { record, groupId: this.options.groupId, attempt: attemptOf(record) };
-    const context: HandlerContext = { message, logger: new RecordLogger(this.logger, record) };
-    let outcome: Outcome = DONE;
-    try {
-      await this.options.handler(message, context);
-    } catch (error) {
-      outcome =
-        error instanceof DeferredDelivery
-          ? { kind: 'deferred', dueAt: error.dueAt }
-          : { kind: 'failed', error };
-    }
-    const resumeAt = this.settle(record, offset, outcome, run.state);
-    if (resumeAt === undefined) {
-      run.tracker.complete(offset);
-      run.state.finishedSinceCommit += 1;
-    } else if (haltsEarlier(offset, run.halt)) {
-      run.halt = { offset, resumeAt };
-    }
-    try {
-      await run.controls.heartbeat();
-    } catch (error) {
-      run.heartbeatFailure ??= error;
-    }
-  }
-
-  /** Logs the outcome and returns when the partition may go on, or `undefined` when the record is finished. */
-  private settle(
-    record: ConsumedRecord,
-    offset: bigint,
-    outcome: Outcome,
-    state: PartitionState,
-  ): number | undefined {
-    if (outcome.kind === 'done') {
-      if (state.failure?.offset === offset) {
-        this.logger.info(
-          { ...recordFields(record), failures: state.failure.count },
-          'record handled after failing before',
-        );
-        state.failure = undefined;
-      }
-      return undefined;
-    }
-    // Only here, off the path of a record that simply succeeded, are the log fields worth building.
-    const fields = recordFields(record);
-    if (outcome.kind === 'deferred') {
-      this.logger.debug(
-        { ...fields, dueAt: new Date(outcome.dueAt).toISOString() },
-        'record not due yet: pausing its partition until it is',
-      );
-      return outcome.dueAt;
-    }
-    if (this.delivery === 'at-most-once') {
-      this.logger.error(
-        { ...fields, err: outcome.error },
-        'handler failed and no middleware handled the error; at-most-once: the record is not retried',
-      );
-      return undefined;
-    }
-    const count = state.failure?.offset === offset ? state.failure.count + 1 : 1;
-    state.failure = { offset, count };
-    const backoffMs = Math.min(
-      (this.options.errorBackoff?.initialMs ?? DEFAULTS.backoffInitialMs) * 2 ** (count - 1),
-      this.options.errorBackoff?.maxMs ?? DEFAULTS.backoffMaxMs,
-    );
-    // Loud on purpose: the retry and dead-letter middleware should have caught this error.
-    this.logger.error(
-      { ...fields, err: outcome.error, consecutiveFailures: count, backoffMs },
-      'handler failed and no middleware handled the error: the partition stops at this record and retries it after a backoff',
-    );
-    return Date.now() + backoffMs;
-  }
-
-  private commitDue(state: PartitionState): boolean {
-    const every = this.options.commit?.everyRecords ?? DEFAULTS.everyRecords;
-    const interval = this.options.commit?.intervalMs ?? DEFAULTS.intervalMs;
-    return (
-      state.finishedSinceCommit > 0 &&
-      (state.finishedSinceCommit >= every || Date.now() - state.lastCommitAt >= interval)
-    );
-  }
-
-  /**
-   * Commits `position` (the next offset to read) unless a higher one is committed already. Commits of a
-   * partition are serialised so they reach the broker in increasing order. Returns false on failure: the
-   * records are then redelivered after a restart or rebalance, which at-least-once allows.
-   */
-  private async commit(topic: string, partition: number, position: bigint): Promise<boolean> {
-    const state = this.partition(topic, partition);
-    let ok = true;
-    state.commitChain = state.commitChain.then(async () => {
-      if (state.committed !== undefined && position <= state.committed) return;
-      const finished = state.finishedSinceCommit;
-      try {
-        await this.consumer?.commit([{ topic, partition, offset: position.toString() }]);
-        state.committed = position;
-        state.finishedSinceCommit = Math.max(0, state.finishedSinceCommit - finished);
-        state.lastCommitAt = Date.now();
-      } catch (error) {
-        ok = false;
-        this.logger.warn(
-          { topic, partition, offset: position.toString(), err: error },
-          'offset commit failed; the records after the last commit will be delivered again',
-        );
-      }
-    });
-    await state.commitChain;
-    return ok;
-  }
-
-  /** Pauses one partition until `resumeAt` (a timer, never a sleep: other partitions keep flowing). */
-  private hold(topic: string, partition: number, resumeAt: number): void {
-    const key = tpKey(topic, partition);
-    const consumer = this.consumer;
-    if (!consumer) return;
-    clearTimeout(this.holds.get(key));
-    consumer.pause([{ topic, partitions: [partition] }]);
-    const timer = setTimeout(
-      () => {
-        this.holds.delete(key);
-        if (!this.stopping && !this.isUserPaused(topic, partition)) {
-          consumer.resume([{ topic, partitions: [partition] }]);
-        }
-      },
-      Math.max(0, resumeAt - Date.now()),
-    );
-    this.holds.set(key, timer);
-  }
-}
-
-function progressOf(record: ConsumedRecord): PartitionProgress {
-  return {
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    timestamp: Number(record.timestamp),
-  };
-}
-
-/** Whether a halt at `offset` comes before the current one (the partition restarts at the lowest). */
-function haltsEarlier(offset: bigint, current: { offset: bigint } | undefined): boolean {
-  return current === undefined || offset < current.offset;
 }
 
 /** Whether `promise` settled within `ms` (it keeps running either way). */

@@ -23,6 +23,11 @@ export class KeyedDispatcher {
     return this.inFlight;
   }
 
+  /** Whether one more task may be submitted without waiting. */
+  hasRoom(): boolean {
+    return this.inFlight < this.maxInFlight;
+  }
+
   /** Resolves once there is room for one more task. */
   async ready(): Promise<void> {
     while (this.inFlight >= this.maxInFlight) {

@@ -1,4 +1,4 @@
-import type { Logger } from '../logging/logger';
+import { plainLogger, type Logger } from '../logging/logger';
 import type { ConsumedRecord } from '../ports/kafka-client.port';
 import { RecordLogger, recordFields } from './record.logger';
 
@@ -9,7 +9,10 @@ function recordingLogger(): { logger: Logger; lines: { level: string; fields: ob
     (fields: object, message: string): void => {
       lines.push({ level, fields, message });
     };
-  return { logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }, lines };
+  return {
+    logger: plainLogger({ debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') }),
+    lines,
+  };
 }
 
 function record(headers: ConsumedRecord['headers']): ConsumedRecord {
@@ -47,6 +50,26 @@ describe('RecordLogger', () => {
       { level: 'error', fields: { ...fields, offset: 'overridden' }, message: 'two' },
       { level: 'debug', fields, message: 'three' },
       { level: 'warn', fields, message: 'four' },
+    ]);
+  });
+
+  it("gives children that carry the record fields, their own and the line's, in that order of precedence", () => {
+    const { logger, lines } = recordingLogger();
+    const log = new RecordLogger(logger, record({ ce_id: Buffer.from('id-1') }));
+    log.child({ step: 'reserve', offset: 'child' }).warn({ step: 'line' }, 'one');
+    expect(lines).toEqual([
+      {
+        level: 'warn',
+        fields: {
+          topic: 'orders.events',
+          partition: 2,
+          offset: 'child',
+          messageId: 'id-1',
+          correlationId: undefined,
+          step: 'line',
+        },
+        message: 'one',
+      },
     ]);
   });
 

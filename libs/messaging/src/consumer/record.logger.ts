@@ -2,9 +2,9 @@
  * The logger a handler gets in its context: every line carries the record's topic, partition, offset,
  * message id and correlation id.
  *
- * Built for each record, but most records are handled without a single log line, so the fields (two of
- * them decoded from headers) are only worked out on the first line logged, and once. A class rather than
- * closures, so creating one per record costs one small object.
+ * Built for each record, but most records are handled without a single log line, so the child logger
+ * carrying those fields (two of them decoded from headers) is only made on the first line logged, and
+ * once. A class rather than closures, so creating one per record costs one small object.
  */
 import { HEADERS } from '../core/envelope';
 import type { Logger } from '../logging/logger';
@@ -22,7 +22,7 @@ export function recordFields(record: ConsumedRecord): Record<string, unknown> {
 }
 
 export class RecordLogger implements Logger {
-  private fields: Record<string, unknown> | undefined;
+  private bound: Logger | undefined;
 
   constructor(
     private readonly parent: Logger,
@@ -30,23 +30,27 @@ export class RecordLogger implements Logger {
   ) {}
 
   debug(fields: Record<string, unknown>, message: string): void {
-    this.parent.debug(this.with(fields), message);
+    this.logger().debug(fields, message);
   }
 
   info(fields: Record<string, unknown>, message: string): void {
-    this.parent.info(this.with(fields), message);
+    this.logger().info(fields, message);
   }
 
   warn(fields: Record<string, unknown>, message: string): void {
-    this.parent.warn(this.with(fields), message);
+    this.logger().warn(fields, message);
   }
 
   error(fields: Record<string, unknown>, message: string): void {
-    this.parent.error(this.with(fields), message);
+    this.logger().error(fields, message);
   }
 
-  private with(fields: Record<string, unknown>): Record<string, unknown> {
-    this.fields ??= recordFields(this.record);
-    return { ...this.fields, ...fields };
+  child(fields: Record<string, unknown>): Logger {
+    return this.logger().child(fields);
+  }
+
+  private logger(): Logger {
+    this.bound ??= this.parent.child(recordFields(this.record));
+    return this.bound;
   }
 }

@@ -3,7 +3,7 @@ import type { Envelope } from '../core/envelope';
 import type { EventDefinition } from '../core/event-definition';
 import { compose, type HandlerContext, type InboundMessage } from '../core/handler';
 import { DecodeError } from '../errors/messaging.error';
-import { silentLogger, type Logger } from '../logging/logger';
+import { plainLogger, silentLogger, type Logger } from '../logging/logger';
 import { decodeMiddleware, skipUnroutedMiddleware } from './decode.middleware';
 import { EventRegistry } from './event-registry';
 import { EnvelopeCodec } from './envelope.codec';
@@ -40,12 +40,12 @@ const shipped: EventDefinition<Placed> = { ...placed, type: 'test.Shipped' };
 
 const codec = new EnvelopeCodec(jsonCodec);
 const debugLines: string[] = [];
-const logger: Logger = {
+const logger: Logger = plainLogger({
   debug: (_fields, message) => debugLines.push(message),
   info: () => undefined,
   warn: () => undefined,
   error: () => undefined,
-};
+});
 
 async function inbound<T>(definition: EventDefinition<T>, data: T): Promise<InboundMessage> {
   const record = await codec.encode(definition, data, { source: '/test' });

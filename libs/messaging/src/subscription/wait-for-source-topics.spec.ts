@@ -1,5 +1,5 @@
 import { NonRetriableError, TransportError } from '../errors/messaging.error';
-import type { Logger } from '../logging/logger';
+import { plainLogger, type Logger } from '../logging/logger';
 import { SourceTopicsMissingError } from './source-topics-missing.error';
 import { waitForSourceTopics, type SourceTopicsWait } from './wait-for-source-topics';
 
@@ -24,7 +24,12 @@ function recordingLogger() {
     (fields: Record<string, unknown>, message: string): void => {
       lines.push({ level, message, fields });
     };
-  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const logger: Logger = plainLogger({
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+  });
   return { logger, lines, messages: () => lines.filter((l) => l.level !== 'debug').map((l) => l.message) };
 }
 

@@ -1,6 +1,7 @@
 export {
   ConsumerRunner,
   ConsumerRunnerConfigError,
+  DEFAULT_FETCH_MAX_WAIT_MS,
   type ConsumerRunnerOptions,
   type StopOptions,
   type StopReport,

@@ -50,17 +50,42 @@ export class HandlerError extends MessagingError {
   }
 }
 
+export interface ApplicationErrorOptions extends HandlerErrorOptions {
+  /**
+   * Facts about the failure for whoever handles it (`{ orderId, orderStatus }`): extension members of an
+   * HTTP problem, fields of a log line. Plain JSON values; they may reach a client, so no secrets.
+   */
+  details?: Readonly<Record<string, unknown>>;
+}
+
 /**
- * Thrown by application handlers for a failure no retry can fix (the event breaks a business rule, refers
- * to something that will never exist): the message goes to the dead-letter topic at once.
+ * A failure of the application's own that no retry can fix: the input breaks a rule, names something that
+ * does not exist, meets an aggregate in a state that does not allow it, or a broken invariant shows a bug
+ * or bad data. Never retriable: a message that fails with one is dead-lettered on its first attempt, and
+ * an HTTP request gets the 4xx of its class (`@orderstream/platform` maps each class once). The specific
+ * classes are in application.error.ts; `code` defaults to the class's own, and a use case may refine it
+ * (`ORDER_NOT_FOUND` for a `NotFoundError`): a refined code must be just as stable, it names a problem type.
  */
-export class NonRetriableError extends MessagingError {
+export abstract class ApplicationError extends MessagingError {
   readonly code: string;
   readonly retriable = false;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(message: string, options: HandlerErrorOptions = {}) {
+  constructor(message: string, defaultCode: string, options: ApplicationErrorOptions = {}) {
     super(message, options);
-    this.code = options.code ?? 'HANDLER_NON_RETRIABLE';
+    this.code = options.code ?? defaultCode;
+    this.details = options.details;
+  }
+}
+
+/**
+ * Thrown by application handlers for a failure no retry can fix when none of the specific application
+ * errors fits (application.error.ts: validation, not found, illegal state, conflict, invariant violated):
+ * the message goes to the dead-letter topic at once.
+ */
+export class NonRetriableError extends ApplicationError {
+  constructor(message: string, options: ApplicationErrorOptions = {}) {
+    super(message, 'HANDLER_NON_RETRIABLE', options);
   }
 }
 

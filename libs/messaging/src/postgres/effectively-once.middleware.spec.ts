@@ -1,9 +1,10 @@
-import { EntityManager, type DataSource } from 'typeorm';
-import { DecodeError } from '../errors/messaging.error';
+import { DatabaseError } from 'pg';
+import { EntityManager, QueryFailedError, type DataSource } from 'typeorm';
+import { DecodeError, isRetriable } from '../errors/messaging.error';
 import { silentLogger } from '../logging/logger';
 import type { HandlerContext, InboundMessage } from '../core/handler';
 import { effectivelyOnce, entityManagerOf } from './effectively-once.middleware';
-import { MissingTransactionError } from './postgres.errors';
+import { MissingTransactionError, PostgresError } from './postgres.errors';
 
 const message: InboundMessage = {
   record: {
@@ -33,6 +34,27 @@ describe('effectivelyOnce', () => {
     );
     expect(transaction).not.toHaveBeenCalled();
     expect(handler).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['22P02', false],
+    ['23505', false],
+    ['40001', true],
+  ])('rethrows a failed transaction with SQLSTATE %s classified (retriable: %p)', async (code, retriable) => {
+    const driverError = Object.assign(new DatabaseError('it failed', 9, 'error'), {
+      severity: 'ERROR',
+      code,
+    });
+    const failure = new QueryFailedError('SELECT 1', [], driverError);
+    const transaction = jest.fn().mockRejectedValue(failure);
+    const wrapped = effectivelyOnce({ dataSource: { transaction } as unknown as DataSource })(jest.fn());
+    const withId = { ...message, record: { ...message.record, headers: { ce_id: Buffer.from('id-1') } } };
+
+    const error = await wrapped(withId, { message: withId, logger: silentLogger }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PostgresError);
+    expect(error).toMatchObject({ code: `POSTGRES_${code}`, cause: failure });
+    expect(isRetriable(error)).toBe(retriable);
   });
 });
 

@@ -8,7 +8,9 @@
  * skipped: logged, counted, and acknowledged so the partition moves on.
  *
  * Place it inside the retry middleware (each attempt is a fresh transaction; a failed attempt leaves no
- * inbox row) and outside the handler. It reads `ce_id` from the raw record headers, so it does not need the
+ * inbox row) and outside the handler. It owns the transaction, so it is where a failed statement of the
+ * handler is classified (`classifyPostgresError`): a data exception or constraint violation (SQLSTATE
+ * class 22 or 23) leaves as a non-retriable `PostgresError` and is dead-lettered on its first attempt. It reads `ce_id` from the raw record headers, so it does not need the
  * decoded envelope. Effects outside the database (HTTP calls, emails) are not covered: make them
  * idempotent, or turn them into outbox events.
  */
@@ -17,6 +19,7 @@ import { HEADERS } from '../core/envelope';
 import type { HandlerContext, InboundMessage, Middleware } from '../core/handler';
 import { DecodeError } from '../errors/messaging.error';
 import { InboxStore } from './inbox.store';
+import { classifyPostgresError, type PostgresErrorClassifierOptions } from './postgres-error.classifier';
 import { MissingTransactionError } from './postgres.errors';
 
 /** What is known about a skipped duplicate; enough to count it per group, topic and event type. */
@@ -30,7 +33,7 @@ export interface DuplicateMessage {
   eventType?: string;
 }
 
-export interface EffectivelyOnceOptions {
+export interface EffectivelyOnceOptions extends PostgresErrorClassifierOptions {
   /** The service's own database, holding its business tables and the inbox. */
   dataSource: DataSource;
   /** Default `messaging_inbox`; may be schema-qualified. Must match the migration's table. */
@@ -58,11 +61,16 @@ export function effectivelyOnce(options: EffectivelyOnceOptions): Middleware {
       partition: record.partition,
       offset: record.offset,
     };
-    const handled = await options.dataSource.transaction(async (manager) => {
-      if (!(await inbox.record(manager, entry))) return false;
-      await next(message, { ...context, transaction: manager });
-      return true;
-    });
+    let handled: boolean;
+    try {
+      handled = await options.dataSource.transaction(async (manager) => {
+        if (!(await inbox.record(manager, entry))) return false;
+        await next(message, { ...context, transaction: manager });
+        return true;
+      });
+    } catch (error) {
+      throw classifyPostgresError(error, options);
+    }
     if (!handled) {
       const eventType = record.headers[HEADERS.type]?.toString('utf8');
       const duplicate: DuplicateMessage = { ...entry, ...(eventType ? { eventType } : {}) };

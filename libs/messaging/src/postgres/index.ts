@@ -16,6 +16,7 @@ export * from './outbox.retention';
 export * from './table-retention';
 export * from './effectively-once.middleware';
 export * from './postgres.errors';
+export * from './postgres-error.classifier';
 export {
   SourceRelay,
   type SourceRelayOptions,

@@ -19,6 +19,8 @@ import {
   type Transaction,
 } from 'kafkajs';
 import { TransportError } from '../../errors/messaging.error';
+// Loaded for its side effect, before any client exists: see the file for the kafkajs timer loop it ends.
+import './request-queue.patch';
 import { silentLogger, type Logger } from '../../logging/logger';
 import type {
   AdminPort,

@@ -116,6 +116,17 @@ describe('event contracts', () => {
     expect(contract.key(sample)).toBe(ORDER);
   });
 
+  it.each(CASES)(
+    '%s %s declares its orderId a uuid, which the sample is',
+    (_context, _name, contract, sample) => {
+      const orderId = contract.schema.fields.find((field) => field.name === 'orderId');
+      expect(orderId?.type).toEqual({ type: 'string', logicalType: 'uuid' });
+      expect((sample as { orderId: string }).orderId).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+      );
+    },
+  );
+
   it('documents every known reason value in the schema of the field that carries it', () => {
     const reasonDoc = (contract: EventContract<unknown>) =>
       contract.schema.fields.find((field) => field.name === 'reason')?.doc ?? '';

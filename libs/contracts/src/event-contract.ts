@@ -17,6 +17,15 @@ export interface AvroField {
   readonly default?: unknown;
 }
 
+/**
+ * An Avro string that holds a UUID in its text form (8-4-4-4-12 hex digits). The logical type is part of
+ * the contract: the messaging codec refuses to encode any other string into such a field, and a consumer
+ * rejects one at decode (dead-lettered on its first attempt), so a bad id never reaches a database.
+ * Adding it to a released `string` field is BACKWARD compatible (the registry reads logical types as
+ * annotations of their underlying type).
+ */
+export const UUID_STRING = { type: 'string', logicalType: 'uuid' } as const;
+
 /** An Avro record schema as plain data, registered under its full name (`namespace.name`). */
 export interface RecordSchema {
   readonly type: 'record';

@@ -3,7 +3,7 @@
  * for exactly one order, and keying by order keeps a reservation and its release in order on the topic.
  * Naming: see docs/contracts.md.
  */
-import type { EventContract, RecordSchema } from './event-contract';
+import { UUID_STRING, type EventContract, type RecordSchema } from './event-contract';
 import { Topics } from './topics';
 
 const NAMESPACE = 'orderstream.inventory.v1';
@@ -36,7 +36,7 @@ export const stockReservedSchema = {
   namespace: NAMESPACE,
   doc: 'Every line of the order was reserved, atomically.',
   fields: [
-    { name: 'orderId', type: 'string' },
+    { name: 'orderId', type: UUID_STRING },
     { name: 'lines', type: { type: 'array', items: stockLineRecord } },
   ],
 } as const satisfies RecordSchema;
@@ -62,7 +62,7 @@ export const stockRejectedSchema = {
   namespace: NAMESPACE,
   doc: 'The order could not be reserved: nothing was reserved for it (reservation is all or nothing).',
   fields: [
-    { name: 'orderId', type: 'string' },
+    { name: 'orderId', type: UUID_STRING },
     { name: 'sku', type: 'string', doc: 'The first SKU found short.' },
     { name: 'requested', type: 'int', doc: 'Units of `sku` the order asked for.' },
     { name: 'available', type: 'int', doc: 'Units of `sku` that were available, less than `requested`.' },
@@ -92,7 +92,7 @@ export const stockReleasedSchema = {
   namespace: NAMESPACE,
   doc: "The order's reservation was given back to stock (the saga's compensation).",
   fields: [
-    { name: 'orderId', type: 'string' },
+    { name: 'orderId', type: UUID_STRING },
     { name: 'lines', type: { type: 'array', items: stockLineRecord } },
   ],
 } as const satisfies RecordSchema;

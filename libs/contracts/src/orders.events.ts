@@ -5,7 +5,7 @@
  * call orders back; the outcome events are thin and carry only what their consumers act on.
  * Naming, money, timestamps and reasons: see docs/contracts.md.
  */
-import type { EventContract, RecordSchema } from './event-contract';
+import { UUID_STRING, type EventContract, type RecordSchema } from './event-contract';
 import { Topics } from './topics';
 
 const NAMESPACE = 'orderstream.orders.v1';
@@ -27,7 +27,7 @@ export const orderPlacedSchema = {
   namespace: NAMESPACE,
   doc: 'A customer placed an order; the whole order as placed (event-carried state transfer).',
   fields: [
-    { name: 'orderId', type: 'string', doc: 'The order id (a UUID); also the Kafka key.' },
+    { name: 'orderId', type: UUID_STRING, doc: 'The order id (a UUID); also the Kafka key.' },
     { name: 'customerId', type: 'string' },
     {
       name: 'lines',
@@ -96,7 +96,7 @@ export const orderConfirmedSchema = {
   namespace: NAMESPACE,
   doc: 'Payment was authorized and every line reserved: the order is final.',
   fields: [
-    { name: 'orderId', type: 'string' },
+    { name: 'orderId', type: UUID_STRING },
     { name: 'customerId', type: 'string' },
   ],
 } as const satisfies RecordSchema;
@@ -122,7 +122,7 @@ export const orderRejectedSchema = {
   namespace: NAMESPACE,
   doc: 'The payment was declined: the order ends without anything to compensate.',
   fields: [
-    { name: 'orderId', type: 'string' },
+    { name: 'orderId', type: UUID_STRING },
     { name: 'customerId', type: 'string' },
     {
       name: 'reason',
@@ -156,7 +156,7 @@ export const orderCancelledSchema = {
   namespace: NAMESPACE,
   doc: 'The order was cancelled; payments refunds and inventory releases whatever they hold for it.',
   fields: [
-    { name: 'orderId', type: 'string' },
+    { name: 'orderId', type: UUID_STRING },
     { name: 'customerId', type: 'string' },
     {
       name: 'reason',

@@ -3,7 +3,7 @@
  * exactly one order, so the order id is its aggregate id on the wire and the saga's events stay in order).
  * Naming, money and reasons: see docs/contracts.md.
  */
-import type { EventContract, RecordSchema } from './event-contract';
+import { UUID_STRING, type EventContract, type RecordSchema } from './event-contract';
 import { Topics } from './topics';
 
 const NAMESPACE = 'orderstream.payments.v1';
@@ -26,7 +26,7 @@ export const paymentAuthorizedSchema = {
     "The order's total was reserved against the customer's credit. Carries the order's items so that " +
     'inventory, which reacts to this event, can reserve stock without joining it to OrderPlaced.',
   fields: [
-    { name: 'orderId', type: 'string' },
+    { name: 'orderId', type: UUID_STRING },
     { name: 'customerId', type: 'string' },
     { name: 'amountCents', type: 'long', doc: 'The amount reserved, in minor units of `currency`.' },
     { name: 'currency', type: 'string', doc: 'ISO 4217 alphabetic code, e.g. EUR.' },
@@ -77,7 +77,7 @@ export const paymentDeclinedSchema = {
   namespace: NAMESPACE,
   doc: 'No credit was reserved for the order.',
   fields: [
-    { name: 'orderId', type: 'string' },
+    { name: 'orderId', type: UUID_STRING },
     { name: 'customerId', type: 'string' },
     {
       name: 'reason',
@@ -111,7 +111,7 @@ export const paymentRefundedSchema = {
   namespace: NAMESPACE,
   doc: "The credit reserved for the order was given back to the customer (the saga's compensation).",
   fields: [
-    { name: 'orderId', type: 'string' },
+    { name: 'orderId', type: UUID_STRING },
     { name: 'customerId', type: 'string' },
     { name: 'amountCents', type: 'long', doc: 'The amount refunded, in minor units of `currency`.' },
     { name: 'currency', type: 'string', doc: 'ISO 4217 alphabetic code, e.g. EUR.' },

@@ -7,6 +7,10 @@
  * writer schemas fetched by id (by the registry client), and the resolver from each writer schema into
  * each reader schema.
  *
+ * Contract validation: the logical types of contract-logical-types.ts (uuid) are checked on encode and on
+ * decode against the reader schema, so a value that fits the Avro type but not its declared logical type
+ * is a `SchemaError` both ways: never produced, and rejected (non-retriable) when someone else produced it.
+ *
  * Compatibility: this codec never reads or writes a subject's compatibility level. Registration is a plain
  * `POST /subjects/{subject}/versions`, so the registry applies whatever level is configured for the subject
  * (or its global default) and a violation comes back as a `SchemaError` that says so. We deliberately do not
@@ -18,6 +22,11 @@
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Type, type Schema } from 'avsc';
 import { DecodeError, SchemaError, TransportError } from '../errors/messaging.error';
+import {
+  CONTRACT_LOGICAL_TYPES,
+  isContractLogicalType,
+  LogicalTypeViolation,
+} from './contract-logical-types';
 import type { PayloadCodec } from './payload-codec';
 
 export interface AvroRecordSchema {
@@ -69,7 +78,7 @@ function messageOf(error: unknown): string {
 
 function parseType(schema: AvroRecordSchema): Type {
   try {
-    return Type.forSchema(schema as unknown as Schema);
+    return Type.forSchema(schema as unknown as Schema, { logicalTypes: CONTRACT_LOGICAL_TYPES });
   } catch (error) {
     throw new SchemaError(`Schema ${subjectFor(schema)} is not a valid Avro schema: ${messageOf(error)}`, {
       cause: error,
@@ -150,6 +159,16 @@ export class AvroCodec implements PayloadCodec {
       return (resolver ? reader.type.fromBuffer(body, resolver) : reader.type.fromBuffer(body)) as T;
     } catch (error) {
       if (error instanceof DecodeError) throw error;
+      if (error instanceof LogicalTypeViolation && readerSchema) {
+        // Valid Avro, so the writer's own type reads it; checking that value against the reader names the
+        // fields that broke their logical type. Only on this failure path: decoding twice is not free.
+        const fields = contractViolations(this.reader(readerSchema).type, writer.fromBuffer(body));
+        const where = fields.length > 0 ? ` (${fields.join(', ')})` : '';
+        throw new SchemaError(
+          `Payload written with schema id ${id} breaks the contract of ${subjectFor(readerSchema)}${where}: ${error.message}`,
+          { cause: error },
+        );
+      }
       throw new DecodeError(`Cannot decode Avro payload written with schema id ${id}: ${messageOf(error)}`, {
         cause: error,
       });
@@ -277,6 +296,17 @@ export class AvroCodec implements PayloadCodec {
     }
     return resolver;
   }
+}
+
+/** The paths (`lines.0.sku`) of the fields of `value` whose logical type `type` checks and refuses. */
+function contractViolations(type: Type, value: unknown): string[] {
+  const paths: string[] = [];
+  type.isValid(value, {
+    errorHook: (path, _value, failed) => {
+      if (isContractLogicalType(failed)) paths.push(path.join('.') || '(root)');
+    },
+  });
+  return paths;
 }
 
 async function registryMessage(response: Response): Promise<string> {

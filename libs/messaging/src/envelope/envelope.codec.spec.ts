@@ -2,7 +2,7 @@ import type { AvroRecordSchema } from '../codec/avro-codec';
 import type { PayloadCodec } from '../codec/payload-codec';
 import { HEADERS } from '../core/envelope';
 import type { EventDefinition } from '../core/event-definition';
-import { DecodeError, TransportError } from '../errors/messaging.error';
+import { DecodeError, SchemaError, TransportError } from '../errors/messaging.error';
 import type { ConsumedRecord, OutgoingRecord } from '../ports/kafka-client.port';
 import { AVRO_CONTENT_TYPE, EnvelopeCodec, isValidTraceparent } from './envelope.codec';
 import { InvalidEnvelopeError } from './envelope.error';
@@ -254,6 +254,15 @@ describe('EnvelopeCodec', () => {
       const decoding = codec.decode(record, registry);
       await expect(decoding).rejects.toThrow(DecodeError);
       await expect(decoding).rejects.toThrow('Record things.events[2]@41 (test.ThingHappened): not JSON');
+    });
+
+    it('fails with SchemaError naming the record and type when the payload breaks its contract', async () => {
+      payloads.failWith = new SchemaError('breaks the contract of test.ThingHappened (thingId)');
+      const decoding = codec.decode(consumed(await encoded()), registry);
+      await expect(decoding).rejects.toThrow(SchemaError);
+      await expect(decoding).rejects.toThrow(
+        'Record things.events[2]@41 (test.ThingHappened): breaks the contract of test.ThingHappened (thingId)',
+      );
     });
 
     it('keeps an unreachable registry retriable instead of calling the record undecodable', async () => {

@@ -16,7 +16,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { HEADERS, type Envelope } from '../core/envelope';
 import type { EventDefinition } from '../core/event-definition';
-import { DecodeError, MessagingError } from '../errors/messaging.error';
+import { DecodeError, MessagingError, SchemaError } from '../errors/messaging.error';
 import type { PayloadCodec } from '../codec/payload-codec';
 import type { ConsumedRecord, Headers, OutgoingRecord } from '../ports/kafka-client.port';
 import { InvalidEnvelopeError } from './envelope.error';
@@ -209,7 +209,9 @@ export class EnvelopeCodec {
    * Reads a record back into an envelope. The schema is the one registered for the record's `ce_type` in
    * `definitions` (the reader schema), so a consumer decodes every compatible version into the shape it
    * was built against. Anything wrong with the record is a `DecodeError` (never retriable) naming the
-   * record and the problem; only an unreachable registry is a (retriable) `TransportError`.
+   * record and the problem, or a `SchemaError` (never retriable either) for a payload that is valid Avro
+   * but breaks a logical type its contract declares (an orderId that is not a UUID); only an unreachable
+   * registry is a (retriable) `TransportError`.
    */
   async decode(record: ConsumedRecord, definitions: EventRegistry): Promise<Envelope> {
     const specversion = required(record, HEADERS.specversion, this.repeated.specversion);
@@ -249,6 +251,9 @@ export class EnvelopeCodec {
       // A DecodeError names the bytes' problem but not the record; a TransportError stays retriable.
       if (error instanceof DecodeError) {
         throw new DecodeError(`Record ${where(record)} (${type}): ${error.message}`, { cause: error });
+      }
+      if (error instanceof SchemaError) {
+        throw new SchemaError(`Record ${where(record)} (${type}): ${error.message}`, { cause: error });
       }
       if (error instanceof MessagingError) throw error;
       throw new DecodeError(`Record ${where(record)} (${type}): ${(error as Error).message}`, {

@@ -6,6 +6,7 @@
  * is internal.
  */
 export * from './errors/messaging.error';
+export * from './errors/application.error';
 export * from './logging/logger';
 export * from './ports/kafka-client.port';
 export * from './ports/inbox.port';

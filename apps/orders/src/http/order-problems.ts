@@ -1,19 +1,25 @@
 /**
- * The problems (RFC 9457) the orders API answers with, beyond the platform's generic ones. Each is an
- * HttpException whose body the platform's ProblemDetailsFilter renders as application/problem+json: `type`,
- * `title` and `detail` as given, every other member (`errors`, `orderId`, `status`) as an extension member.
+ * The problems (RFC 9457) the orders API answers with, beyond the platform's generic ones. The rule-breaking
+ * ones are application errors of `@orderstream/messaging`, which the platform's ProblemDetailsFilter maps by
+ * class (422, 404, 409) with a `type` from the code (`ORDER_NOT_FOUND` → `urn:orderstream:problem:order-not-found`)
+ * and the details as extension members (`errors`, `orderId`, `orderStatus`). The use cases throw them and stay
+ * free of HTTP; a malformed request is the HTTP layer's own 400 (`invalidRequest`).
  *
  * The types are URNs: stable identifiers a client can switch on, not pages to fetch.
  */
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { IllegalTransitionError, NotFoundError, ValidationError } from '@orderstream/messaging';
 
-export const PROBLEM_TYPES = {
-  invalidRequest: 'urn:orderstream:problem:invalid-request',
-  unprocessableOrder: 'urn:orderstream:problem:unprocessable-order',
-  idempotencyKeyReused: 'urn:orderstream:problem:idempotency-key-reused',
-  orderNotFound: 'urn:orderstream:problem:order-not-found',
-  illegalTransition: 'urn:orderstream:problem:illegal-transition',
+/** The codes of the orders problems; each gives the problem `type` `urn:orderstream:problem:<kebab-case code>`. */
+const ORDER_PROBLEM_CODES = {
+  unprocessableOrder: 'UNPROCESSABLE_ORDER',
+  idempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  orderNotFound: 'ORDER_NOT_FOUND',
+  illegalTransition: 'ILLEGAL_TRANSITION',
 } as const;
+
+/** The HTTP layer's own problem: the same URN scheme as the platform gives the application errors. */
+const INVALID_REQUEST_TYPE = 'urn:orderstream:problem:invalid-request';
 
 /** One invalid member of a request: where (`items[1].quantity`, `header:Idempotency-Key`) and why. */
 export interface FieldError {
@@ -25,7 +31,7 @@ export interface FieldError {
 export function invalidRequest(errors: readonly FieldError[]): HttpException {
   return new HttpException(
     {
-      type: PROBLEM_TYPES.invalidRequest,
+      type: INVALID_REQUEST_TYPE,
       title: 'Invalid request',
       detail: describe(errors),
       errors,
@@ -35,48 +41,42 @@ export function invalidRequest(errors: readonly FieldError[]): HttpException {
 }
 
 /** 422: well-formed, but breaks a business rule (unknown SKU, quantity out of range); nothing was written. */
-export function unprocessableOrder(errors: readonly FieldError[]): HttpException {
-  return new HttpException(
+export function unprocessableOrder(errors: readonly FieldError[]): ValidationError {
+  return new ValidationError(describe(errors), {
+    code: ORDER_PROBLEM_CODES.unprocessableOrder,
+    details: { errors },
+  });
+}
+
+/** 422: the key was used before with another body (as the IETF Idempotency-Key draft answers). */
+export function idempotencyKeyReused(): ValidationError {
+  return new ValidationError(
+    'This Idempotency-Key was already used with a different request body; use a new key for a new order.',
     {
-      type: PROBLEM_TYPES.unprocessableOrder,
-      title: 'Order cannot be accepted',
-      detail: describe(errors),
-      errors,
+      code: ORDER_PROBLEM_CODES.idempotencyKeyReused,
+      details: {
+        errors: [{ field: 'header:Idempotency-Key', message: 'already used with a different request' }],
+      },
     },
-    HttpStatus.UNPROCESSABLE_ENTITY,
   );
 }
 
-export function idempotencyKeyReused(): HttpException {
-  return new HttpException(
-    {
-      type: PROBLEM_TYPES.idempotencyKeyReused,
-      title: 'Idempotency key reused',
-      detail:
-        'This Idempotency-Key was already used with a different request body; use a new key for a new order.',
-      errors: [{ field: 'header:Idempotency-Key', message: 'already used with a different request' }],
-    },
-    HttpStatus.UNPROCESSABLE_ENTITY,
-  );
+/** 404. */
+export function orderNotFound(orderId: string): NotFoundError {
+  return new NotFoundError(`No order ${orderId}`, {
+    code: ORDER_PROBLEM_CODES.orderNotFound,
+    details: { orderId },
+  });
 }
 
-export function orderNotFound(orderId: string): HttpException {
-  return new HttpException(
-    { type: PROBLEM_TYPES.orderNotFound, title: 'Order not found', detail: `No order ${orderId}`, orderId },
-    HttpStatus.NOT_FOUND,
-  );
-}
-
-export function illegalTransition(orderId: string, status: string, action: string): HttpException {
-  return new HttpException(
+/** 409: the order's status does not allow the action (cancelling an order that is not CONFIRMED). */
+export function illegalTransition(orderId: string, status: string, action: string): IllegalTransitionError {
+  return new IllegalTransitionError(
+    `Order ${orderId} is ${status}; ${action} is not possible in that state`,
     {
-      type: PROBLEM_TYPES.illegalTransition,
-      title: 'Order is not in a state that allows this',
-      detail: `Order ${orderId} is ${status}; ${action} is not possible in that state`,
-      orderId,
-      orderStatus: status,
+      code: ORDER_PROBLEM_CODES.illegalTransition,
+      details: { orderId, orderStatus: status },
     },
-    HttpStatus.CONFLICT,
   );
 }
 

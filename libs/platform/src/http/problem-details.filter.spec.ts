@@ -10,6 +10,7 @@ import {
   type INestApplication,
 } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
+import { IllegalTransitionError, InvariantViolatedError } from '@orderstream/messaging';
 import { LoggerModule } from 'nestjs-pino';
 import { httpLoggingOptions } from '../logging/http-logging.options';
 import { createServiceLogger } from '../logging/service-logger';
@@ -76,6 +77,18 @@ class BoomController {
   @Get('bug')
   bug(): never {
     throw new TypeError('Cannot read properties of undefined (reading "total")');
+  }
+
+  @Get('illegal')
+  illegal(): never {
+    throw new IllegalTransitionError('Order 42 is CANCELLED; cancellation is not possible', {
+      details: { orderId: '42', orderStatus: 'CANCELLED' },
+    });
+  }
+
+  @Get('invariant')
+  invariant(): never {
+    throw new InvariantViolatedError('Account c-1 of order 42 does not exist', { details: { secret: 's' } });
   }
 }
 
@@ -166,5 +179,33 @@ describe('ProblemDetailsFilter over HTTP', () => {
     for (const line of requestLines) {
       expect(line).toMatchObject({ service: 'test-service', req: { id: expect.any(String) } });
     }
+  });
+
+  it('renders an application error by its class: an illegal transition is a 409 problem with its details', async () => {
+    const response = await fetch(`${baseUrl}/boom/illegal`);
+
+    expect(response.status).toBe(409);
+    expect(response.headers.get('content-type')).toContain(PROBLEM_JSON);
+    expect(await response.json()).toEqual({
+      type: 'urn:orderstream:problem:illegal-transition',
+      title: 'Illegal transition',
+      status: 409,
+      detail: 'Order 42 is CANCELLED; cancellation is not possible',
+      orderId: '42',
+      orderStatus: 'CANCELLED',
+      instance: '/boom/illegal',
+      requestId: expect.any(String),
+    });
+  });
+
+  it('hides a violated invariant behind a 500 and logs it with its stack', async () => {
+    const response = await fetch(`${baseUrl}/boom/invariant`);
+    const body = (await response.json()) as Record<string, unknown>;
+
+    expect(response.status).toBe(500);
+    expect(JSON.stringify(body)).not.toMatch(/Account|secret|c-1/);
+    const requestId = response.headers.get('x-request-id');
+    const errorLine = logs.lines.find((line) => line.msg === 'request failed' && line.reqId === requestId);
+    expect((errorLine?.err as { stack?: string }).stack).toContain('InvariantViolatedError');
   });
 });

@@ -1,9 +1,36 @@
 /**
  * RFC 9457 problem details: the body of every error response. Kept apart from the Nest filter so the
  * mapping from exceptions to problems is a pure function.
+ *
+ * The application errors of `@orderstream/messaging` are mapped here, once, for every service: a use case
+ * throws `NotFoundError` and the client gets a 404 whose `type` is derived from the error's code, the same
+ * code a Kafka consumer of that use case puts in `x-dlt-error-code`. The table:
+ *
+ * | error                              | status | type (from the code)                        |
+ * | ---------------------------------- | ------ | ------------------------------------------- |
+ * | `ValidationError`                  | 422    | `urn:orderstream:problem:validation-failed` |
+ * | `NotFoundError`                    | 404    | `urn:orderstream:problem:not-found`         |
+ * | `IllegalStateError`                | 409    | `urn:orderstream:problem:illegal-state`     |
+ * | `IllegalTransitionError`           | 409    | `urn:orderstream:problem:illegal-transition`|
+ * | `ConflictError`                    | 409    | `urn:orderstream:problem:conflict`          |
+ * | `InvariantViolatedError`, others   | 500    | `about:blank`, nothing of the error shown   |
+ *
+ * A refined code gives its own type (`ORDER_NOT_FOUND` → `urn:orderstream:problem:order-not-found`). The
+ * error's message is the `detail` and its `details` become extension members, so both must be fit for the
+ * client. 422, not 400, for a ValidationError: the request was well-formed and broke a rule; a malformed one
+ * (wrong JSON types, a missing header) is rejected before any use case runs, as a 400 of the HTTP layer
+ * (`ZodValidationPipe`).
  */
 import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
+import {
+  ApplicationError,
+  ConflictError,
+  IllegalStateError,
+  IllegalTransitionError,
+  NotFoundError,
+  ValidationError,
+} from '@orderstream/messaging';
 
 export const PROBLEM_JSON = 'application/problem+json';
 
@@ -26,20 +53,52 @@ export interface ProblemContext {
   requestId?: string;
 }
 
+/** Where the `type` of an application error's problem starts; the rest is its code in kebab case. */
+export const PROBLEM_TYPE_PREFIX = 'urn:orderstream:problem:';
+
+/** The problem type of an application error code: `ORDER_NOT_FOUND` → `urn:orderstream:problem:order-not-found`. */
+export function problemTypeFor(code: string): string {
+  return `${PROBLEM_TYPE_PREFIX}${code.toLowerCase().replaceAll('_', '-')}`;
+}
+
+/**
+ * Status and title per application error class, most specific first. Classes not listed (an
+ * `InvariantViolatedError`, a bare `NonRetriableError`) are the server's fault: a 500 that shows nothing.
+ */
+const APPLICATION_PROBLEMS: readonly {
+  errorClass: abstract new (...args: never[]) => ApplicationError;
+  status: number;
+  title: string;
+}[] = [
+  { errorClass: ValidationError, status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Validation failed' },
+  { errorClass: NotFoundError, status: HttpStatus.NOT_FOUND, title: 'Not found' },
+  { errorClass: IllegalTransitionError, status: HttpStatus.CONFLICT, title: 'Illegal transition' },
+  { errorClass: IllegalStateError, status: HttpStatus.CONFLICT, title: 'Illegal state' },
+  { errorClass: ConflictError, status: HttpStatus.CONFLICT, title: 'Conflict' },
+];
+
+/** Members a problem defines itself; an error's `details` cannot overwrite them. */
+const PROBLEM_MEMBERS = new Set(['type', 'title', 'status', 'detail', 'instance', 'requestId']);
+
 /** Members of Nest's default error body (`{ statusCode, message, error }`) that a problem renames. */
 const NEST_ERROR_MEMBERS = new Set(['statusCode', 'message', 'error', 'status']);
 
 /**
- * The problem for anything thrown while handling a request. An HttpException was thrown on purpose, so its
- * message is meant for the client; anything else is a bug or an outage and gets a 500 whose detail says
- * nothing about the internals (the log line has the stack).
+ * The problem for anything thrown while handling a request. An HttpException or an application error of a
+ * mapped class was thrown on purpose, so its message is meant for the client; anything else is a bug or an
+ * outage and gets a 500 whose detail says nothing about the internals (the log line has the stack).
  *
  * To send a specific problem type, throw an HttpException whose body has `type`, `title` and/or `detail`,
  * e.g. `new ConflictException({ type: 'https://example.com/problems/out-of-stock', detail: '…', sku })`;
  * other members of that body become extension members.
  */
 export function problemDetailsFor(exception: unknown, context: ProblemContext = {}): ProblemDetails {
-  const problem = exception instanceof HttpException ? fromHttpException(exception) : internalError();
+  const problem =
+    exception instanceof HttpException
+      ? fromHttpException(exception)
+      : exception instanceof ApplicationError
+        ? fromApplicationError(exception)
+        : internalError();
   return {
     ...problem,
     ...(context.instance !== undefined ? { instance: context.instance } : {}),
@@ -71,6 +130,21 @@ function fromHttpException(exception: HttpException): ProblemDetails {
     } else {
       delete problem.detail;
     }
+  }
+  return problem;
+}
+
+function fromApplicationError(error: ApplicationError): ProblemDetails {
+  const mapped = APPLICATION_PROBLEMS.find(({ errorClass }) => error instanceof errorClass);
+  if (!mapped) return internalError();
+  const problem: ProblemDetails = {
+    type: problemTypeFor(error.code),
+    title: mapped.title,
+    status: mapped.status,
+    detail: error.message,
+  };
+  for (const [name, value] of Object.entries(error.details ?? {})) {
+    if (!PROBLEM_MEMBERS.has(name)) problem[name] = value;
   }
   return problem;
 }

@@ -5,7 +5,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { stockReleasedEvent, type OrderCancelled } from '@orderstream/contracts';
-import { type Envelope, type Logger } from '@orderstream/messaging';
+import { InvariantViolatedError, type Envelope, type Logger } from '@orderstream/messaging';
 import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { EntityManager } from 'typeorm';
 import { lockOrder, lockStock } from '../stock/stock-locks';
@@ -60,7 +60,11 @@ export class ReleaseStock {
       [orderId],
     );
     if (released.length !== held.length) {
-      throw new Error(`Released ${released.length} of the ${held.length} reserved SKUs of order ${orderId}`);
+      // A reservation whose stock row is gone: bad data no retry fixes; dead-lettered at once.
+      throw new InvariantViolatedError(
+        `Released ${released.length} of the ${held.length} reserved SKUs of order ${orderId}`,
+        { details: { orderId, reserved: held.map((l) => l.sku), released: released.map((r) => r.sku) } },
+      );
     }
     await manager.query(
       `UPDATE reservations SET status = 'RELEASED', updated_at = now() WHERE order_id = $1 AND status = 'RESERVED'`,

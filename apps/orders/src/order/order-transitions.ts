@@ -10,6 +10,8 @@
  *
  * An illegal transition is an expected outcome, not an error: it is logged and counted and the caller's
  * transaction commits normally (for a Kafka handler: the inbox row, so the event is not retried forever).
+ * What cannot happen unless the code or the data is broken (a transition without its reason) throws an
+ * `InvariantViolatedError`: never retried, dead-lettered for a person to look at.
  */
 import { Injectable } from '@nestjs/common';
 import {
@@ -18,7 +20,7 @@ import {
   orderRejectedEvent,
   type OrderRejectionReason,
 } from '@orderstream/contracts';
-import { type Envelope, type Logger } from '@orderstream/messaging';
+import { InvariantViolatedError, type Envelope, type Logger } from '@orderstream/messaging';
 import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { EntityManager } from 'typeorm';
 import type { OrderStatus } from '../database';
@@ -119,7 +121,11 @@ export class OrderTransitions {
         return;
       case 'REJECTED': {
         const reason = request.rejectionReason;
-        if (!reason) throw new Error(`A ${trigger} transition needs the rejection reason`);
+        if (!reason) {
+          throw new InvariantViolatedError(`A ${trigger} transition needs the rejection reason`, {
+            details: { orderId, trigger },
+          });
+        }
         await this.outbox.add(manager, {
           definition: orderRejectedEvent,
           data: { orderId, customerId, reason },
@@ -130,7 +136,11 @@ export class OrderTransitions {
       }
       case 'CANCELLED': {
         const reason = CANCELLATION_REASON[trigger];
-        if (!reason) throw new Error(`Trigger ${trigger} cancels without a cancellation reason`);
+        if (!reason) {
+          throw new InvariantViolatedError(`Trigger ${trigger} cancels without a cancellation reason`, {
+            details: { orderId, trigger },
+          });
+        }
         await this.outbox.add(manager, {
           definition: orderCancelledEvent,
           data: { orderId, customerId, reason },
@@ -141,7 +151,9 @@ export class OrderTransitions {
       }
       case 'PENDING':
         // The state machine never leads back to PENDING (unit-tested); reaching this is a bug.
-        throw new Error(`Illegal target status PENDING for ${orderId}`);
+        throw new InvariantViolatedError(`Illegal target status PENDING for ${orderId}`, {
+          details: { orderId, trigger },
+        });
     }
   }
 }

@@ -14,6 +14,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { orderPlacedEvent } from '@orderstream/contracts';
+import { InvariantViolatedError } from '@orderstream/messaging';
 import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CatalogRepository } from '../catalog/catalog.repository';
@@ -67,7 +68,7 @@ export class PlaceOrderUseCase {
     const stored = rows[0];
     if (!stored || stored.response_status === null || stored.response_body === null) {
       // Cannot happen under READ COMMITTED: the conflicting row is committed, with its response.
-      throw new Error(`Idempotency key ${key} conflicted but has no stored response`);
+      throw new InvariantViolatedError(`Idempotency key ${key} conflicted but has no stored response`);
     }
     if (stored.request_hash !== requestHash) throw idempotencyKeyReused();
     return { status: stored.response_status, body: stored.response_body, replayed: true };
@@ -88,7 +89,7 @@ export class PlaceOrderUseCase {
        VALUES ($1, $2, 'PENDING', $3, $4) RETURNING created_at`,
       [orderId, body.customerId, totalCents, currency],
     )) as { created_at: Date }[];
-    if (!inserted) throw new Error(`The insert of order ${orderId} returned no row`);
+    if (!inserted) throw new InvariantViolatedError(`The insert of order ${orderId} returned no row`);
     await manager.query(
       `INSERT INTO order_lines (order_id, line_no, sku, quantity, unit_price_cents)
        SELECT $1, ordinality, sku, quantity, price
@@ -117,7 +118,7 @@ export class PlaceOrderUseCase {
     });
 
     const view = await this.queries.findOne(manager, orderId);
-    if (!view) throw new Error(`Order ${orderId} vanished inside its own transaction`);
+    if (!view) throw new InvariantViolatedError(`Order ${orderId} vanished inside its own transaction`);
     return view;
   }
 }

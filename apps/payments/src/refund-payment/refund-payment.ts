@@ -6,7 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { paymentRefundedEvent, type PaymentRefundReason } from '@orderstream/contracts';
-import { type Envelope, type Logger } from '@orderstream/messaging';
+import { InvariantViolatedError, type Envelope, type Logger } from '@orderstream/messaging';
 import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { EntityManager } from 'typeorm';
 import { PAYMENT_AGGREGATE } from '../payment/payment.aggregate';
@@ -64,9 +64,10 @@ export class RefundPayment {
       [amountCents, payment.customer_id],
     );
     if (released.length !== 1) {
-      // An authorized payment whose account vanished: a data bug no retry fixes; fail loudly.
-      throw new Error(
+      // An authorized payment whose account vanished: a data bug no retry fixes; dead-lettered at once.
+      throw new InvariantViolatedError(
         `Customer account ${payment.customer_id} of authorized order ${orderId} does not exist`,
+        { details: { orderId, customerId: payment.customer_id } },
       );
     }
     await manager.query(

@@ -22,6 +22,7 @@ export * from './consumer';
 export * from './core/deferred';
 export * from './delivery/effectively-once.middleware';
 export * from './delivery/inbox-conflict.error';
+export * from './delivery/batched-effectively-once';
 export * from './subscription';
 // subscribe() takes MessagingMetrics; exported here until the metrics folder has a barrel of its own.
 export { MessagingMetrics, type MessageLabels } from './metrics/messaging-metrics';

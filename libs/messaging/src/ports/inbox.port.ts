@@ -51,4 +51,9 @@ export interface InboxPort {
    * handled). Optional: an inbox without it handles each message in its own transaction (`runOnce`).
    */
   openBatch?(groupId: string, messageIds: readonly string[]): Promise<InboxBatch>;
+  /**
+   * The error a handler's failure inside a batch stands for, classified the way `runOnce` classifies its
+   * own (a deterministic database error as non-retriable). Default: the error as it is.
+   */
+  classify?(error: unknown): unknown;
 }

@@ -1,37 +1,19 @@
 /**
- * `effectively-once` = at-least-once delivery + deduplication in the handler's own database transaction.
+ * `effectivelyOnce({ dataSource })`: the core's effectively-once middleware on a `PostgresInbox`, in one
+ * call, for pipelines built by hand (`subscribe()` and the Nest module compose the two themselves). Each
+ * message's writes, its outbox events and its inbox row commit in one transaction of the service's
+ * DataSource; a redelivered message finds its row and is skipped. The inbox classifies a failed statement
+ * (`classifyPostgresError`): a data exception or constraint violation (SQLSTATE class 22 or 23) leaves as
+ * a non-retriable `PostgresError` and is dead-lettered on its first attempt.
  *
- * For each message: open a transaction, insert (consumer group, ce_id) into the inbox, run the handler with
- * that transaction in `context.transaction`, commit. The handler's writes, its outbox events and the inbox
- * row commit together or not at all. A message that is delivered again (the consumer died after this commit
- * but before its offset commit, or a rebalance handed it to another instance) finds its inbox row and is
- * skipped: logged, counted, and acknowledged so the partition moves on.
- *
- * Place it inside the retry middleware (each attempt is a fresh transaction; a failed attempt leaves no
- * inbox row) and outside the handler. It owns the transaction, so it is where a failed statement of the
- * handler is classified (`classifyPostgresError`): a data exception or constraint violation (SQLSTATE
- * class 22 or 23) leaves as a non-retriable `PostgresError` and is dead-lettered on its first attempt. It reads `ce_id` from the raw record headers, so it does not need the
- * decoded envelope. Effects outside the database (HTTP calls, emails) are not covered: make them
- * idempotent, or turn them into outbox events.
+ * `entityManagerOf(context)` is the handler's typed way to that transaction.
  */
 import { EntityManager, type DataSource } from 'typeorm';
-import { HEADERS } from '../core/envelope';
 import type { HandlerContext, InboundMessage, Middleware } from '../core/handler';
-import { DecodeError } from '../errors/messaging.error';
-import { InboxStore } from './inbox.store';
-import { classifyPostgresError, type PostgresErrorClassifierOptions } from './postgres-error.classifier';
+import { effectivelyOnceMiddleware, type DuplicateMessage } from '../delivery/effectively-once.middleware';
+import type { PostgresErrorClassifierOptions } from './postgres-error.classifier';
+import { PostgresInbox } from './postgres.inbox';
 import { MissingTransactionError } from './postgres.errors';
-
-/** What is known about a skipped duplicate; enough to count it per group, topic and event type. */
-export interface DuplicateMessage {
-  groupId: string;
-  messageId: string;
-  topic: string;
-  partition: number;
-  offset: string;
-  /** `ce_type` from the record headers, when present. */
-  eventType?: string;
-}
 
 export interface EffectivelyOnceOptions extends PostgresErrorClassifierOptions {
   /** The service's own database, holding its business tables and the inbox. */
@@ -43,41 +25,11 @@ export interface EffectivelyOnceOptions extends PostgresErrorClassifierOptions {
 }
 
 export function effectivelyOnce(options: EffectivelyOnceOptions): Middleware {
-  const inbox = new InboxStore(options.inboxTable);
-  return (next) => async (message, context) => {
-    const { record, groupId } = message;
-    const messageId = record.headers[HEADERS.id]?.toString('utf8');
-    if (!messageId) {
-      // Without an id there is nothing to deduplicate on; handling it anyway would silently downgrade the
-      // guarantee to at-least-once, so it is treated like any other unreadable record.
-      throw new DecodeError(
-        `Record ${record.topic}/${record.partition}@${record.offset} has no ${HEADERS.id} header; effectively-once needs it`,
-      );
-    }
-    const entry = {
-      groupId,
-      messageId,
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-    };
-    let handled: boolean;
-    try {
-      handled = await options.dataSource.transaction(async (manager) => {
-        if (!(await inbox.record(manager, entry))) return false;
-        await next(message, { ...context, transaction: manager });
-        return true;
-      });
-    } catch (error) {
-      throw classifyPostgresError(error, options);
-    }
-    if (!handled) {
-      const eventType = record.headers[HEADERS.type]?.toString('utf8');
-      const duplicate: DuplicateMessage = { ...entry, ...(eventType ? { eventType } : {}) };
-      context.logger.info({ ...duplicate }, 'duplicate skipped');
-      options.onDuplicate?.(duplicate);
-    }
-  };
+  const { dataSource, inboxTable, onDuplicate, ...classifier } = options;
+  return effectivelyOnceMiddleware({
+    inbox: new PostgresInbox(dataSource, { ...classifier, ...(inboxTable ? { table: inboxTable } : {}) }),
+    ...(onDuplicate ? { onDuplicate } : {}),
+  });
 }
 
 /**

@@ -7,8 +7,9 @@ import { InboxConflictError } from '../delivery/inbox-conflict.error';
 import type { InboxBatch, InboxEntry, InboxPort } from '../ports/inbox.port';
 import { InboxStore } from './inbox.store';
 import { quoteTableName, resolveTableNames } from './messaging-tables';
+import { classifyPostgresError, type PostgresErrorClassifierOptions } from './postgres-error.classifier';
 
-export interface PostgresInboxOptions {
+export interface PostgresInboxOptions extends PostgresErrorClassifierOptions {
   /** Default `messaging_inbox`; may be schema-qualified. Must match the migration's table. */
   table?: string;
 }
@@ -20,7 +21,7 @@ export class PostgresInbox implements InboxPort {
 
   constructor(
     private readonly dataSource: DataSource,
-    options: PostgresInboxOptions = {},
+    private readonly options: PostgresInboxOptions = {},
   ) {
     this.store = new InboxStore(options.table);
     const table = quoteTableName(resolveTableNames(options.table ? { inbox: options.table } : {}).inbox);
@@ -58,12 +59,25 @@ export class PostgresInbox implements InboxPort {
     }
   }
 
-  runOnce(entry: InboxEntry, work: (transaction: unknown) => Promise<void>): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      if (!(await this.store.record(manager, entry))) return false;
-      await work(manager);
-      return true;
-    });
+  /**
+   * Rethrows the transaction's failure classified (`classifyPostgresError`): a data exception or constraint
+   * violation (SQLSTATE classes 22 and 23) becomes a non-retriable `PostgresError`; serialization failures,
+   * deadlocks and lost connections stay retriable.
+   */
+  async runOnce(entry: InboxEntry, work: (transaction: unknown) => Promise<void>): Promise<boolean> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        if (!(await this.store.record(manager, entry))) return false;
+        await work(manager);
+        return true;
+      });
+    } catch (error) {
+      throw this.classify(error);
+    }
+  }
+
+  classify(error: unknown): unknown {
+    return classifyPostgresError(error, this.options);
   }
 }
 

@@ -30,6 +30,11 @@ export interface ConsumerSettings {
   retry: RetryPolicy;
   /** Per-key concurrency inside a partition. Default: off (strictly sequential per partition). */
   concurrency?: ConsumerRunnerOptions['concurrency'];
+  /**
+   * Effectively-once only: one transaction per message (`message`, the default) or per chunk of a
+   * partition's messages (`batch`), see `SubscriptionOptions.transactionScope`.
+   */
+  transactionScope?: 'message' | 'batch';
   /** The consumer's own middleware at the pipeline's insertion points (see `PIPELINE_STAGES`). */
   middleware?: CustomMiddleware;
 }
@@ -66,6 +71,12 @@ export function defineConsumer(definition: ConsumerDefinition): ConsumerDefiniti
 
 /** The settings of a definition, as `subscribe` takes them. */
 export function consumerSettings(definition: ConsumerDefinition): ConsumerSettings {
-  const { delivery, retry, concurrency, middleware } = definition;
-  return { delivery, retry, ...(concurrency ? { concurrency } : {}), ...(middleware ? { middleware } : {}) };
+  const { delivery, retry, concurrency, middleware, transactionScope } = definition;
+  return {
+    delivery,
+    retry,
+    ...(concurrency ? { concurrency } : {}),
+    ...(middleware ? { middleware } : {}),
+    ...(transactionScope ? { transactionScope } : {}),
+  };
 }

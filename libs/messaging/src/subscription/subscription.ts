@@ -23,6 +23,7 @@ import {
   type StopReport,
 } from '../consumer/consumer-runner';
 import type { DeliveryGuarantee } from '../core/handler';
+import { batchedEffectivelyOnce, type BatchedEffectivelyOnce } from '../delivery/batched-effectively-once';
 import { effectivelyOnceMiddleware, type DuplicateMessage } from '../delivery/effectively-once.middleware';
 import { decodeMiddleware, skipUnroutedMiddleware } from '../envelope/decode.middleware';
 import type { EnvelopeCodec } from '../envelope/envelope.codec';
@@ -41,7 +42,7 @@ import {
 import { DEFAULT_RETRY_POLICY, validateRetryPolicy, type RetryPolicy } from '../failure/retry-policy';
 import { silentLogger, type Logger } from '../logging/logger';
 import type { MessagingMetrics } from '../metrics/messaging-metrics';
-import { labelsOf, metricsMiddleware } from '../metrics/metrics.middleware';
+import { metricsMiddleware } from '../metrics/metrics.middleware';
 import type { InboxPort } from '../ports/inbox.port';
 import type {
   AdminPort,
@@ -77,6 +78,12 @@ export interface SubscriptionOptions {
   retry?: RetryPolicy;
   /** Per-key concurrency inside a partition (see `ConsumerRunnerOptions.concurrency`). Default off. */
   concurrency?: ConsumerRunnerOptions['concurrency'];
+  /**
+   * Effectively-once only: `message` (default) runs each message in a transaction of its own; `batch` runs
+   * a chunk of a partition's messages in one transaction (the inbox must support `openBatch`), one handler
+   * at a time, and isolates a failing one (see delivery/batched-effectively-once.ts).
+   */
+  transactionScope?: 'message' | 'batch';
   /** Your own middleware at the pipeline's insertion points `outer` and `inner` (see `PIPELINE_STAGES`). */
   middleware?: CustomMiddleware;
   codec: EnvelopeCodec;
@@ -158,7 +165,14 @@ export function sourceTopicsOf(routes: readonly EventRoute[], topics?: readonly 
 export function validateSubscription(
   options: Pick<
     SubscriptionOptions,
-    'groupId' | 'routes' | 'topics' | 'delivery' | 'inbox' | 'retry' | 'topicWaitTimeoutMs'
+    | 'groupId'
+    | 'routes'
+    | 'topics'
+    | 'delivery'
+    | 'inbox'
+    | 'retry'
+    | 'topicWaitTimeoutMs'
+    | 'transactionScope'
   >,
 ): void {
   const { groupId, routes, delivery } = options;
@@ -177,6 +191,14 @@ export function validateSubscription(
   }
   if (!['at-most-once', 'at-least-once', 'effectively-once'].includes(delivery)) {
     throw new SubscriptionConfigError(`${where} has an unknown delivery guarantee "${String(delivery)}"`);
+  }
+  if (
+    options.transactionScope === 'batch' &&
+    (delivery !== 'effectively-once' || !options.inbox?.openBatch)
+  ) {
+    throw new SubscriptionConfigError(
+      `${where} asks for batch transactions, which need effectively-once and an inbox that can open batches`,
+    );
   }
   if (delivery === 'effectively-once' && !options.inbox) {
     throw new SubscriptionConfigError(
@@ -222,11 +244,20 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
   });
 
   const registry = registryOf(routes);
+  const onDuplicate = metrics ? (d: DuplicateMessage) => countDuplicate(metrics, d) : undefined;
+  const batched = batchedTransactions(options, onDuplicate);
   const handler = buildPipeline(
     {
       // Event types nobody here handles are acknowledged first (see pipeline.ts); `unhandled: 'fail'`
       // lets them reach the routes, which reject them.
-      ...(options.unhandled === 'fail' ? {} : { 'skip-unrouted': skipUnroutedMiddleware(registry) }),
+      ...(options.unhandled === 'fail'
+        ? {}
+        : {
+            'skip-unrouted': skipUnroutedMiddleware(
+              registry,
+              metrics ? { onSkipped: (message) => metrics.skipped(message, 'unrouted') } : {},
+            ),
+          }),
       ...(metrics ? { metrics: metricsMiddleware(metrics) } : {}),
       ...(options.middleware?.outer ? { outer: options.middleware.outer } : {}),
       'retry-and-dead-letter': retryAndDeadLetterMiddleware({
@@ -234,14 +265,19 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
         policy,
         ...(metrics ? { onRouted: (routed: FailureRouted) => countRouted(metrics, routed) } : {}),
       }),
-      'immediate-retry': immediateRetryMiddleware(policy.immediate),
+      'immediate-retry': immediateRetryMiddleware(
+        policy.immediate,
+        metrics ? { onFailedAttempt: (message, error) => metrics.handlerFailed(message, error) } : {},
+      ),
       ...(delivery === 'effectively-once'
         ? {
-            transaction: effectivelyOnceMiddleware({
-              // Checked by validateSubscription.
-              inbox: options.inbox as InboxPort,
-              ...(metrics ? { onDuplicate: (d: DuplicateMessage) => countDuplicate(metrics, d) } : {}),
-            }),
+            transaction:
+              batched?.middleware ??
+              effectivelyOnceMiddleware({
+                // Checked by validateSubscription.
+                inbox: options.inbox as InboxPort,
+                ...(onDuplicate ? { onDuplicate } : {}),
+              }),
           }
         : {}),
       decode: decodeMiddleware(options.codec, registry),
@@ -260,6 +296,7 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
     handler,
     delivery,
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(batched ? { unitOfWork: batched.unitOfWork } : {}),
     logger,
   });
   const ages = metrics
@@ -311,18 +348,39 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
   };
 }
 
+/** The batch-transaction hooks, when the subscription asked for them (checked by validateSubscription). */
+function batchedTransactions(
+  options: SubscriptionOptions,
+  onDuplicate: ((d: DuplicateMessage) => void) | undefined,
+): BatchedEffectivelyOnce | undefined {
+  const { inbox } = options;
+  const openBatch = inbox?.openBatch?.bind(inbox);
+  if (
+    options.delivery !== 'effectively-once' ||
+    options.transactionScope !== 'batch' ||
+    !inbox ||
+    !openBatch
+  ) {
+    return undefined;
+  }
+  return batchedEffectivelyOnce({
+    inbox: {
+      runOnce: (entry, work) => inbox.runOnce(entry, work),
+      openBatch,
+      ...(inbox.classify ? { classify: (error: unknown) => inbox.classify?.(error) } : {}),
+    },
+    groupId: options.groupId,
+    ...(onDuplicate ? { onDuplicate } : {}),
+  });
+}
+
 function countRouted(metrics: MessagingMetrics, routed: FailureRouted): void {
-  const labels = labelsOf(routed.message);
-  if (routed.kind === 'retry') metrics.retried(labels);
-  else metrics.deadLettered(labels, routed.errorCode);
+  if (routed.kind === 'retry') metrics.retried(routed.message, routed.errorCode);
+  else metrics.deadLettered(routed.message, routed.errorCode, routed.reason);
 }
 
 function countDuplicate(metrics: MessagingMetrics, duplicate: DuplicateMessage): void {
-  metrics.deduplicated({
-    group: duplicate.groupId,
-    topic: duplicate.topic,
-    type: duplicate.eventType ?? 'unknown',
-  });
+  metrics.deduplicated(duplicate);
 }
 
 async function withAdmin<T>(

@@ -128,7 +128,8 @@ describe('MessagingModule', () => {
     await waitFor(() => handler.received.length === 1, { description: 'the handler to receive the event' });
     expect(handler.received).toEqual([{ orderId: 'o-1', messageId: published.envelope.id, groupId }]);
     const handled = async () =>
-      (await registry.getMetricsAsJSON()).find((m) => m.name === 'messaging_messages_handled_total')?.values;
+      (await registry.getMetricsAsJSON()).find((m) => m.name === 'messaging_messages_succeeded_total')
+        ?.values;
     await waitFor(async () => (await handled())?.length === 1, {
       description: 'the handled counter in the service registry',
     });

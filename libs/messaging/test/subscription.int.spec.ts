@@ -183,7 +183,7 @@ describe('subscribe()', () => {
       { event_type: 'orderstream.test.ParcelShipped', order_id: 'o-2', detail: 'ups' },
     ]);
     const handled = (type: string) =>
-      metric(registry, 'messaging_messages_handled_total', { group: groupId, topic, type });
+      metric(registry, 'messaging_messages_succeeded_total', { group: groupId, topic, type });
     expect(await handled(noted.type)).toBe(3);
     expect(await handled(shipped.type)).toBe(2);
 
@@ -204,10 +204,11 @@ describe('subscribe()', () => {
         groupId,
       ]),
     ).toEqual([{ n: 5 }]);
-    // The skipped delivery completed the pipeline, so it counts as handled as well as deduplicated.
-    expect(await handled(noted.type)).toBe(4);
+    // A skipped duplicate is deduplicated, not succeeded: each delivery counts in one outcome only.
+    expect(await handled(noted.type)).toBe(3);
     expect(await handled(shipped.type)).toBe(2);
-    expect(await metric(registry, 'messaging_messages_failed_total', { group: groupId })).toBe(0);
+    expect(await metric(registry, 'messaging_handler_failures_total', { group: groupId })).toBe(0);
+    expect(await metric(registry, 'messaging_messages_errored_total', { group: groupId })).toBe(0);
     expect(await metric(registry, 'messaging_messages_dead_lettered_total', { group: groupId })).toBe(0);
 
     const status = subscription.status();

@@ -1,5 +1,5 @@
 import { HEADERS } from '../core/envelope';
-import type { Middleware } from '../core/handler';
+import type { InboundMessage, Middleware } from '../core/handler';
 import type { EnvelopeCodec } from './envelope.codec';
 import type { EventRegistry } from './event-registry';
 
@@ -24,11 +24,18 @@ export function decodeMiddleware(codec: EnvelopeCodec, definitions: EventRegistr
  * without one is passed on, so the decode step rejects it as undecodable. Put it outside the failure
  * handling and the effectively-once transaction.
  */
-export function skipUnroutedMiddleware(definitions: EventRegistry): Middleware {
+export function skipUnroutedMiddleware(
+  definitions: EventRegistry,
+  hooks: {
+    /** Told of each skipped record, e.g. to count it (`MessagingMetrics.skipped`). It must not throw. */
+    onSkipped?: (message: InboundMessage) => void;
+  } = {},
+): Middleware {
   return (next) => async (message, context) => {
     const type = message.record.headers[HEADERS.type]?.toString();
     if (type !== undefined && type !== '' && !definitions.has(type)) {
       context.logger.debug({ eventType: type }, 'No handler for event type; skipped');
+      hooks.onSkipped?.(message);
       return;
     }
     return next(message, context);

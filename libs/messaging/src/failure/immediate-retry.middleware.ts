@@ -10,14 +10,40 @@
  */
 import { backOff } from 'exponential-backoff';
 import { DeferredDelivery } from '../core/deferred';
-import type { Middleware } from '../core/handler';
+import type { HandlerContext, InboundMessage, MessageHandler, Middleware } from '../core/handler';
 import { errorCode, isRetriable } from '../errors/messaging.error';
 import { validateImmediateRetryPolicy, type ImmediateRetryPolicy } from './retry-policy';
 
-export function immediateRetryMiddleware(policy: ImmediateRetryPolicy): Middleware {
+export interface ImmediateRetryHooks {
+  /**
+   * Told after every failed call of the layers inside, the last one included (a `DeferredDelivery` is no
+   * failure), e.g. to count failed attempts (`MessagingMetrics.handlerFailed`). It must not throw.
+   */
+  onFailedAttempt?: (message: InboundMessage, error: unknown) => void;
+}
+
+/** One call of the layers inside, a failure reported to the hook before it goes on to the backoff loop. */
+async function attempt(
+  next: MessageHandler,
+  message: InboundMessage,
+  context: HandlerContext,
+  hooks: ImmediateRetryHooks,
+): Promise<void> {
+  try {
+    await next(message, context);
+  } catch (error) {
+    if (!(error instanceof DeferredDelivery)) hooks.onFailedAttempt?.(message, error);
+    throw error;
+  }
+}
+
+export function immediateRetryMiddleware(
+  policy: ImmediateRetryPolicy,
+  hooks: ImmediateRetryHooks = {},
+): Middleware {
   const { attempts, backoffMs, maxBackoffMs } = validateImmediateRetryPolicy(policy);
   return (next) => (message, context) =>
-    backOff(() => next(message, context), {
+    backOff(() => attempt(next, message, context, hooks), {
       numOfAttempts: attempts,
       startingDelay: backoffMs,
       timeMultiple: 2,

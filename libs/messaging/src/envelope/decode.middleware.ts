@@ -5,9 +5,10 @@ import type { EventRegistry } from './event-registry';
 
 /**
  * Decodes the record into `message.envelope` before the rest of the pipeline runs. Put it inside the
- * failure-handling middleware: its `DecodeError` is non-retriable, so an undecodable record goes straight to
- * the dead-letter topic instead of through retries. A message that already carries an envelope (decoded by
- * an outer step) is passed on untouched.
+ * failure-handling middleware: its `DecodeError` (bytes that are not a readable event) and `SchemaError` (a
+ * readable payload that breaks its contract, such as an order id that is not a UUID) are non-retriable, so
+ * such a record goes straight to the dead-letter topic instead of through retries, before any handler sees
+ * it. A message that already carries an envelope (decoded by an outer step) is passed on untouched.
  */
 export function decodeMiddleware(codec: EnvelopeCodec, definitions: EventRegistry): Middleware {
   return (next) => async (message, context) => {

@@ -8,7 +8,9 @@
  * 1. PostgreSQL baseline: single-row INSERT commits/s on 4 connections (before the services start, so they
  *    do not compete with it).
  * 2. Saturation: `--orders` orders posted with at most `--concurrency` requests in flight; completed sagas/s
- *    from the first POST to the last order's terminal event.
+ *    from the first POST to the last order's terminal event. CPU milliseconds per completed saga for each
+ *    process (the four services, Kafka, the registry, PostgreSQL with all its backends, the bench itself),
+ *    from /proc at the start of the phase and once the system is quiet again after it.
  * 3. Latency: open-loop arrivals on a timer at 25 %, 50 % and 80 % of the measured saturation rate, for
  *    `--rate-seconds` each; p50/p95/p99 from sending `POST /orders` to the terminal event on orders.events.
  * 4. Relay vs raw producer: `--relay-events` copies of the saga's own outbox rows are committed at once and
@@ -23,24 +25,36 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { type OutgoingRecord } from '@orderstream/messaging';
 import { fromStoredHeaders, type StoredHeaders } from '@orderstream/messaging/postgres';
 import {
   benchOut,
   benchProgress,
+  childProcess,
+  clockTicksPerSecond,
+  cpuUsage,
   createTestDatabase,
   createTestTopic,
+  infrastructureProcesses,
   infrastructureToEnv,
+  loadAverage,
   machineLine,
   measurePgCommitRate,
   positiveIntegerOptions,
+  postgresPartOf,
+  processCommandLine,
   provideInfrastructure,
+  readProcStats,
+  takeCpuSnapshot,
   waitFor,
   within,
+  type CpuTarget,
+  type CpuUsage,
   type TestInfrastructure,
 } from '@orderstream/testing';
 import { Client } from 'pg';
-import { SagaSystem, type PlaceOrderBody } from '../src/support/saga-system';
+import { SagaSystem, type DatabaseOwner, type PlaceOrderBody } from '../src/support/saga-system';
 import { OrderOutcomeProbe } from './order-outcome.probe';
 
 interface BenchOptions {
@@ -197,6 +211,80 @@ async function postAtRate(
   return { placed: await Promise.all(requests), maxLagMs };
 }
 
+const SERVICES = ['orders', 'payments', 'inventory', 'outbox-relay'] as const;
+const DATABASE_OWNERS: readonly DatabaseOwner[] = ['orders', 'payments', 'inventory'];
+
+/**
+ * The processes whose CPU the saturation phase is charged to: the services (children of this process),
+ * tools/infra's Kafka, registry and PostgreSQL (its backends split by the database they serve), and the
+ * bench client itself without its children (they are the services). `missing` says what was not found.
+ */
+async function cpuTargets(
+  system: SagaSystem,
+  infra: TestInfrastructure,
+): Promise<{ targets: CpuTarget[]; missing: string[] }> {
+  const targets: CpuTarget[] = [];
+  const missing: string[] = [];
+  const stats = readProcStats();
+  for (const service of SERVICES) {
+    const entry = `/apps/${service}/dist/main.js`;
+    const pid = childProcess(process.pid, stats, processCommandLine, (cmd) => cmd.includes(entry));
+    if (pid === undefined) missing.push(`${service}: no child process runs ${entry}`);
+    else targets.push({ name: service, pid, scope: 'tree' });
+  }
+  const found = await infrastructureProcesses(infra);
+  missing.push(...found.missing);
+  const kafkaNodes = found.found.filter((p) => p.part.startsWith('kafka-'));
+  for (const { part, pid } of found.found) {
+    if (part.startsWith('kafka-')) {
+      targets.push({ name: kafkaNodes.length > 1 ? `Kafka (${part})` : 'Kafka', pid, scope: 'tree' });
+    } else if (part === 'registry') {
+      targets.push({ name: 'schema registry (Apicurio)', pid, scope: 'tree' });
+    } else if (part === 'postgres') {
+      // The relay connects to all three databases, so each database's part is its service's and the relay's.
+      const databases = new Map(
+        DATABASE_OWNERS.map((owner) => [
+          new URL(system.database(owner).url).pathname.slice(1),
+          `↳ connections to the ${owner} database`,
+        ]),
+      );
+      targets.push({
+        name: 'PostgreSQL (all its processes)',
+        pid,
+        scope: 'tree',
+        partOf: postgresPartOf(databases, pid),
+      });
+    }
+  }
+  targets.push({ name: 'the bench client (load, probe)', pid: process.pid, scope: 'process' });
+  return { targets, missing };
+}
+
+/**
+ * Waits until the sagas have left nothing to do — no unpublished outbox row, every group caught up, and
+ * nothing produced meanwhile — so that the CPU sampled after a phase includes all of its sagas' work
+ * (payments and inventory still react to the terminal events) and none of another phase's. The outbox
+ * checks go over connections opened before the phase: a new connection is a new PostgreSQL backend.
+ */
+async function waitUntilQuiet(system: SagaSystem, outboxes: readonly Client[]): Promise<void> {
+  const unpublished = async (): Promise<boolean> => {
+    for (const db of outboxes) {
+      const { rows } = await db.query('SELECT 1 FROM messaging_outbox WHERE published_at IS NULL LIMIT 1');
+      if (rows.length > 0) return true;
+    }
+    return false;
+  };
+  for (;;) {
+    await waitFor(async () => !(await unpublished()), {
+      description: 'every outbox row to be published',
+      timeoutMs: 120_000,
+      intervalMs: 20,
+    });
+    const ends = await system.waitForGroupsCaughtUp(120_000);
+    if (!(await unpublished()) && isDeepStrictEqual(await system.endOffsets(), ends)) return;
+  }
+}
+
 interface RelayResult {
   relayRate: number;
   rawRate: number;
@@ -290,7 +378,8 @@ async function relayPhase(system: SagaSystem, options: BenchOptions, topics: str
 
 function table(headers: string[], rows: string[][]): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const numeric = headers.map((_, i) => rows.every((r) => /^[\d.,%]+$|^n\/a$/.test(r[i] ?? '')));
+  // An empty cell (a sub-row's pid) does not make a column of numbers text.
+  const numeric = headers.map((_, i) => rows.every((r) => /^-?[\d.,%]*$|^n\/a$/.test(r[i] ?? '')));
   const cell = (text: string, i: number) =>
     numeric[i] ? text.padStart(widths[i] ?? 0) : text.padEnd(widths[i] ?? 0);
   return [
@@ -304,9 +393,22 @@ const rate = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocale
 const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(0) : 'n/a');
 const statusText = (statuses: Map<string, number>): string =>
   [...statuses.entries()].map(([status, n]) => `${n} ${status}`).join(', ');
+const optional = (n: number | undefined, format: (n: number) => string): string =>
+  n === undefined ? 'n/a' : format(n);
+
+function cpuRows(usage: CpuUsage): string[][] {
+  return usage.rows.map((row) => [
+    row.name,
+    row.pid === undefined ? '' : String(row.pid),
+    optional(row.cpuMs, (n) => Math.round(n).toLocaleString('en-US')),
+    optional(row.perUnitMs, (n) => n.toFixed(2)),
+    optional(row.shareOfMachine, (n) => `${(n * 100).toFixed(1)}%`),
+  ]);
+}
 
 async function run(infra: TestInfrastructure, options: BenchOptions): Promise<void> {
   const started = Date.now();
+  const loadAtStart = loadAverage();
   progress(`PostgreSQL: single-row INSERT commits on ${PG_CONNECTIONS} connections`);
   const pgDb = await createTestDatabase(infra.postgresUrl, 'bench_saga_pg');
   let pgRate: number;
@@ -338,8 +440,14 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
   const system = await SagaSystem.start();
   const topics: string[] = [];
   const probe = new OrderOutcomeProbe(system.kafka('saga-bench-probe'));
+  const outboxes = DATABASE_OWNERS.map(
+    (owner) => new Client({ connectionString: system.database(owner).url }),
+  );
   try {
+    await Promise.all(outboxes.map((db) => db.connect()));
     await seed(system, options);
+    const cpu = await cpuTargets(system, infra);
+    for (const line of cpu.missing) progress(`CPU per saga: not measured: ${line}`);
     const ends = await system.endOffsets();
     const startOffsets = new Map(
       Object.entries(ends)
@@ -353,12 +461,29 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
     await settle(probe, await postBounded(system, options, next, WARM_UP_ORDERS, 8), 'the warm-up');
     next += WARM_UP_ORDERS;
 
+    await waitUntilQuiet(system, outboxes);
+
     progress(`saturation: ${options.orders} orders, ${options.concurrency} in flight`);
+    const cpuAtStart = takeCpuSnapshot(cpu.targets);
     const saturationStart = performance.now();
     const saturationPlaced = await postBounded(system, options, next, options.orders, options.concurrency);
     next += options.orders;
     const saturation = await settle(probe, saturationPlaced, 'the saturation phase');
     const sagasPerSecond = options.orders / ((saturation.lastAt - saturationStart) / 1_000);
+    await waitUntilQuiet(system, outboxes);
+    const cpuUsed = cpuUsage(
+      cpuAtStart,
+      takeCpuSnapshot(cpu.targets),
+      saturation.latenciesMs.length,
+      clockTicksPerSecond(),
+    );
+    const loadAfterSaturation = loadAverage();
+    progress(
+      `saturation: ${sagasPerSecond.toFixed(1)} sagas/s; CPU ms per saga: ${cpuUsed.rows
+        .filter((row) => !row.part)
+        .map((row) => `${row.name} ${optional(row.perUnitMs, (n) => n.toFixed(2))}`)
+        .join(', ')}`,
+    );
 
     const latencyRows: string[][] = [];
     for (const share of [0.25, 0.5, 0.8]) {
@@ -418,6 +543,22 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
     ))
       out(line);
     out();
+    out('### CPU per completed saga, saturation phase');
+    out();
+    out(
+      `${cpuUsed.units} sagas; CPU sampled from /proc (utime+stime; a process tree with the children it reaped) ` +
+        `from the first POST until the system was quiet again (outboxes published, groups caught up), ` +
+        `${(cpuUsed.wallMs / 1_000).toFixed(1)} s; the machine's CPUs were ${(cpuUsed.machineUtilisation * 100).toFixed(0)} % busy. ` +
+        `Load average (1 / 5 / 15 min): ${loadAtStart} at the start of the run, ${loadAfterSaturation} after saturation.`,
+    );
+    if (cpu.missing.length > 0) out(`Not measured: ${cpu.missing.join('; ')}.`);
+    out();
+    for (const line of table(
+      ['process', 'pid', 'CPU ms', 'CPU ms per saga', 'share of machine CPU'],
+      cpuRows(cpuUsed),
+    ))
+      out(line);
+    out();
     out(`### Latency, POST /orders → terminal event (open-loop arrivals, ${options.rateSeconds} s per rate)`);
     out();
     for (const line of table(
@@ -437,6 +578,7 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
     out();
     out(`Run took ${((Date.now() - started) / 1_000).toFixed(0)} s.`);
   } finally {
+    await Promise.all(outboxes.map((db) => db.end().catch(() => undefined)));
     await probe.stop().catch((error: unknown) => progress(`could not stop the probe: ${String(error)}`));
     if (topics.length > 0) {
       const admin = system.kafka('saga-bench-cleanup').admin();

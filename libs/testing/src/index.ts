@@ -15,3 +15,5 @@ export * from './wait/wait-for';
 export * from './net/free-port';
 export * from './bench/pg-commit-rate';
 export * from './bench/bench-cli';
+export * from './bench/process-cpu';
+export * from './bench/bench-processes';

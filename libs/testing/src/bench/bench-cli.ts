@@ -3,7 +3,7 @@
  * progress on stderr and the report on stdout (so `npm run -s bench > report.md` keeps only the report),
  * a guard that a stuck phase cannot hang the run, and the machine line every report starts with.
  */
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 
 /**
@@ -65,4 +65,14 @@ export function machineLine(): string {
     `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ` +
     `${process.platform}/${process.arch}, Node ${process.version}`
   );
+}
+
+/**
+ * `1.52 / 1.10 / 0.68`: the machine's load average over 1, 5 and 15 minutes, for the report's load line.
+ * On a machine shared with other work it tells a reader how much of the run's CPU was the bench's own.
+ */
+export function loadAverage(): string {
+  return loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' / ');
 }

@@ -9,6 +9,7 @@ import { InvariantViolatedError, type Envelope, type Logger } from '@orderstream
 import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { EntityManager } from 'typeorm';
 import { lockOrder, lockStock } from '../stock/stock-locks';
+import { insertStockOrder } from '../stock/insert-stock-order';
 import { STOCK_AGGREGATE } from '../stock/stock.aggregate';
 import { StockTransitionsMetrics } from '../stock/stock-transitions.metrics';
 import { transition } from '../stock/stock-order.state-machine';
@@ -37,7 +38,8 @@ export class ReleaseStock {
       return 'REFUSED';
     }
     if (decision.kind === 'cancel-unreserved') {
-      await manager.query(`INSERT INTO stock_orders (order_id, status) VALUES ($1, 'CANCELLED')`, [orderId]);
+      // Races a reservation of the same order (PaymentAuthorized comes on another topic) like reserve-stock.
+      await insertStockOrder(manager, orderId, 'CANCELLED');
       logger.info({ orderId }, 'order cancelled before its payment arrived: nothing to release');
       return 'CANCELLED';
     }

@@ -11,6 +11,7 @@ import { Injectable } from '@nestjs/common';
 import { stockRejectedEvent, stockReservedEvent, type PaymentAuthorized } from '@orderstream/contracts';
 import { type Envelope, type Logger } from '@orderstream/messaging';
 import { OutboxWriter } from '@orderstream/messaging/postgres';
+import { insertStockOrder } from '../stock/insert-stock-order';
 import type { EntityManager } from 'typeorm';
 import { lockOrder, lockStock } from '../stock/stock-locks';
 import { STOCK_AGGREGATE } from '../stock/stock.aggregate';
@@ -53,10 +54,7 @@ export class ReserveStock {
 
     // A plain INSERT: a concurrent transaction that inserted this order first makes this one fail on the
     // primary key and roll back; its retry then sees the order decided and refuses.
-    await manager.query('INSERT INTO stock_orders (order_id, status) VALUES ($1, $2)', [
-      orderId,
-      plan.kind === 'reserve' ? 'RESERVED' : 'REJECTED',
-    ]);
+    await insertStockOrder(manager, orderId, plan.kind === 'reserve' ? 'RESERVED' : 'REJECTED');
 
     if (plan.kind === 'reject') {
       await this.outbox.add(manager, {

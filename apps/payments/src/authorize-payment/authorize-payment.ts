@@ -10,8 +10,8 @@ import {
   type OrderPlaced,
   type PaymentDeclineReason,
 } from '@orderstream/contracts';
-import { type Envelope, type Logger } from '@orderstream/messaging';
-import { OutboxWriter } from '@orderstream/messaging/postgres';
+import { HandlerError, type Envelope, type Logger } from '@orderstream/messaging';
+import { isUniqueViolation, OutboxWriter } from '@orderstream/messaging/postgres';
 import type { EntityManager } from 'typeorm';
 import { PAYMENT_AGGREGATE } from '../payment/payment.aggregate';
 import { PaymentTransitionsMetrics } from '../payment/payment-transitions.metrics';
@@ -70,19 +70,31 @@ export class AuthorizePayment {
 
     // A plain INSERT: should another transaction have inserted this order's payment since the SELECT
     // above, the primary key fails this one, it rolls back (credit included) and is retried, and the retry
-    // sees the payment and refuses.
-    await manager.query(
-      `INSERT INTO payments (order_id, customer_id, amount_cents, currency, status, reason)
-       VALUES ($1, $2, $3, $4, $5, $6)`,
-      [
-        order.orderId,
-        order.customerId,
-        order.totalCents,
-        order.currency,
-        authorized ? 'AUTHORIZED' : 'DECLINED',
-        reason,
-      ],
-    );
+    // sees the payment and refuses. That violation is expected, so it is retriable; any other data error
+    // stays what the library makes of it (non-retriable).
+    try {
+      await manager.query(
+        `INSERT INTO payments (order_id, customer_id, amount_cents, currency, status, reason)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [
+          order.orderId,
+          order.customerId,
+          order.totalCents,
+          order.currency,
+          authorized ? 'AUTHORIZED' : 'DECLINED',
+          reason,
+        ],
+      );
+    } catch (error) {
+      if (!isUniqueViolation(error, 'payments_pkey')) throw error;
+      throw new HandlerError(
+        `The payment of order ${order.orderId} was inserted by a concurrent transaction`,
+        {
+          code: 'PAYMENT_INSERTED_CONCURRENTLY',
+          cause: error,
+        },
+      );
+    }
 
     if (authorized) {
       await this.outbox.add(manager, {

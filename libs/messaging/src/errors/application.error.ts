@@ -11,7 +11,7 @@
  * | `NotFoundError`          | `NOT_FOUND`          | 404  | it names something that does not exist             |
  * | `IllegalStateError`      | `ILLEGAL_STATE`      | 409  | the aggregate's state does not allow the operation |
  * | `IllegalTransitionError` | `ILLEGAL_TRANSITION` | 409  | … a state machine refuses the transition           |
- * | `ConflictError`          | `CONFLICT`           | 409  | it collides with what exists (a duplicate, a race) |
+ * | `ConflictError`          | `CONFLICT`           | 409  | it collides with what exists (a duplicate)         |
  * | `InvariantViolatedError` | `INVARIANT_VIOLATED` | 500  | a rule the code relies on is broken: bad data, bug |
  *
  * A malformed request (wrong JSON types, a missing header) is the HTTP layer's 400, not a ValidationError.
@@ -46,7 +46,11 @@ export class IllegalTransitionError extends IllegalStateError {
   }
 }
 
-/** The operation collides with what exists: a duplicate of a unique thing, a concurrent change that won. */
+/**
+ * The operation collides with what exists (a second account for one customer, a SKU that is taken) and
+ * will on every attempt. A race that a retry resolves (a concurrent insert of the same new row, after
+ * which the retry sees the row and decides differently) is not one: throw a retriable `HandlerError`.
+ */
 export class ConflictError extends ApplicationError {
   constructor(message: string, options?: ApplicationErrorOptions) {
     super(message, 'CONFLICT', options);

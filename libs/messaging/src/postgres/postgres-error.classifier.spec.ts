@@ -4,6 +4,7 @@ import { DecodeError, errorCode, isRetriable } from '../errors/messaging.error';
 import {
   classifyPostgresError,
   isDeterministicSqlState,
+  isUniqueViolation,
   postgresErrorFieldsOf,
 } from './postgres-error.classifier';
 import { PostgresError } from './postgres.errors';
@@ -96,6 +97,19 @@ describe('classifyPostgresError', () => {
     expect(isRetriable(classifyPostgresError(race, { retriableSqlStates: ['23505'] }))).toBe(true);
     expect(isDeterministicSqlState('23505', { retriableSqlStates: ['23505'] })).toBe(false);
     expect(isDeterministicSqlState('23503', { retriableSqlStates: ['23505'] })).toBe(true);
+  });
+
+  it('recognises a unique violation, on a named constraint when asked', () => {
+    const duplicate = queryFailed(
+      serverError('23505', 'duplicate key value violates unique constraint "payments_pkey"', {
+        constraint: 'payments_pkey',
+      }),
+    );
+    expect(isUniqueViolation(duplicate)).toBe(true);
+    expect(isUniqueViolation(duplicate, 'payments_pkey')).toBe(true);
+    expect(isUniqueViolation(duplicate, 'stock_orders_pkey')).toBe(false);
+    expect(isUniqueViolation(queryFailed(serverError('23503', 'foreign key')))).toBe(false);
+    expect(isUniqueViolation(new Error('duplicate key'))).toBe(false);
   });
 
   it('leaves everything that is not a server error alone', () => {

@@ -14,9 +14,10 @@
  *   Connection errors without a SQLSTATE (ECONNREFUSED) are left as they are: retriable.
  *
  * Violations the code expects never get here: the inbox claims a message with ON CONFLICT DO NOTHING, and
- * orders' Idempotency-Key with the same; a handler that expects one catches it itself. For a violation a
- * race can cause and a retry resolves (two writers inserting the same new row), list its SQLSTATE in
- * `retriableSqlStates`.
+ * orders' Idempotency-Key with the same. A use case whose plain INSERT a concurrent transaction can beat
+ * (the row did not exist when it looked; a retry sees it and decides differently) catches that violation
+ * itself (`isUniqueViolation`) and throws a retriable `HandlerError`, as payments' authorization and
+ * inventory's reservation do. `retriableSqlStates` retries a SQLSTATE everywhere, for all of a consumer.
  */
 import { MessagingError } from '../errors/messaging.error';
 import { PostgresError, type PostgresErrorFields } from './postgres.errors';
@@ -90,4 +91,18 @@ export function classifyPostgresError(error: unknown, options: PostgresErrorClas
   return new PostgresError(message, fields, !isDeterministicSqlState(fields.sqlState, options), {
     cause: error,
   });
+}
+
+/** SQLSTATE 23505. */
+export const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Whether `error` is PostgreSQL's unique violation (23505), on `constraint` when one is named. For the
+ * INSERT that a concurrent transaction can beat, which its caller turns into a retriable error.
+ */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const fields = postgresErrorFieldsOf(error);
+  return (
+    fields?.sqlState === UNIQUE_VIOLATION && (constraint === undefined || fields.constraint === constraint)
+  );
 }

@@ -1,4 +1,5 @@
 /**
- * `@orderstream/messaging/conformance`: the suite every Kafka client adapter runs against a real broker.
+ * `@orderstream/messaging/conformance`: the suite every Kafka client adapter runs against a real broker
+ * (see kafka-client.conformance.ts for how an adapter uses it).
  */
-export {};
+export { kafkaClientConformance, type KafkaClientFactory } from './kafka-client.conformance';

@@ -1,8 +1,10 @@
 /**
  * The library's own view of a Kafka client. Everything above this file speaks these types; only an
  * adapter (today `adapters/kafkajs`) knows a concrete client package, so a second adapter can be added
- * and held to the same conformance tests.
+ * and held to the same conformance tests (`@orderstream/messaging/conformance`).
  */
+
+export { ConsumerGroupActiveError } from './consumer-group-active.error';
 
 export type Headers = Record<string, string | Buffer>;
 
@@ -183,6 +185,71 @@ export interface PartitionOffset {
   offset: string;
 }
 
+/** A consumer group as the cluster lists it. */
+export interface ConsumerGroupListing {
+  groupId: string;
+  /** `consumer` for a consumer group; empty for a group that only holds offsets (never had a member). */
+  protocolType: string;
+}
+
+/**
+ * The group coordinator's state of a group. `Empty`: no members (offsets may remain); `Dead`: the group
+ * does not exist (never did, or was deleted); `Unknown`: a state this port does not name.
+ */
+export type ConsumerGroupState =
+  'Empty' | 'Stable' | 'PreparingRebalance' | 'CompletingRebalance' | 'Dead' | 'Unknown';
+
+export interface ConsumerGroupMember {
+  memberId: string;
+  clientId: string;
+  /** As the broker saw the connection, e.g. `/127.0.0.1`. */
+  clientHost: string;
+  /** The partitions the member was assigned, sorted (empty while the group rebalances). */
+  assignments: TopicPartitions[];
+}
+
+/** Where a group stands on one partition. */
+export interface ConsumerGroupOffset {
+  topic: string;
+  partition: number;
+  /** The next offset the group reads, `-1` where it committed nothing. */
+  committedOffset: string;
+  /** The partition's log-end offset. */
+  endOffset: string;
+  /** `endOffset - committedOffset`; where nothing is committed, the whole log (`endOffset`), like `measureLag`. */
+  lag: number;
+}
+
+export interface ConsumerGroupDescription {
+  groupId: string;
+  state: ConsumerGroupState;
+  members: ConsumerGroupMember[];
+  /**
+   * Every partition of every topic the group committed offsets for or a member is assigned, sorted by
+   * topic and partition.
+   */
+  offsets: ConsumerGroupOffset[];
+}
+
+/**
+ * Where `resetGroupOffsets` moves a group: to the first retained record (`earliest`), past the last
+ * (`latest`), to the first record whose timestamp is at or after `timestamp` (epoch ms; the log end where
+ * there is none) of the listed topics (all their partitions, or the listed ones), or to explicit offsets,
+ * which must lie within the partition's log.
+ */
+export type GroupOffsetReset =
+  | { to: 'earliest' | 'latest'; topics: TopicPartitions[] }
+  | { to: 'timestamp'; timestamp: number; topics: TopicPartitions[] }
+  | { to: 'offsets'; offsets: TopicPartitionOffset[] };
+
+/** What a reset did (or with `dryRun` would do) on each partition it touches, sorted by topic and partition. */
+export interface GroupOffsetResetPlan {
+  groupId: string;
+  /** True when nothing was changed. */
+  dryRun: boolean;
+  partitions: { topic: string; partition: number; currentOffset: string; newOffset: string }[];
+}
+
 export interface AdminPort {
   connect(): Promise<void>;
   describeCluster(): Promise<ClusterDescription>;
@@ -201,6 +268,25 @@ export interface AdminPort {
   /** The log-end offset (high watermark) of each partition of a topic. */
   fetchEndOffsets(topic: string): Promise<PartitionOffset[]>;
   deleteGroups(groupIds: string[]): Promise<void>;
+  /** Every consumer group the cluster knows, sorted by id. */
+  listGroups(): Promise<ConsumerGroupListing[]>;
+  /**
+   * A group's state, its members with their assignments, and its committed offsets with lag. A group that
+   * does not exist is `Dead`, with no members and no offsets.
+   */
+  describeGroup(groupId: string): Promise<ConsumerGroupDescription>;
+  /**
+   * Moves a group's committed offsets and returns the plan (old and new offset per partition); with
+   * `dryRun` it only returns the plan. Only a group without members can be reset: one with members is
+   * refused with `ConsumerGroupActiveError` before anything changes, and so is a dry run of it. A
+   * partition the topic does not have or an explicit offset outside the log is a `ValidationError`; a
+   * topic that does not exist, a `NotFoundError`.
+   */
+  resetGroupOffsets(
+    groupId: string,
+    reset: GroupOffsetReset,
+    options?: { dryRun?: boolean },
+  ): Promise<GroupOffsetResetPlan>;
   disconnect(): Promise<void>;
 }
 

@@ -21,16 +21,22 @@ import {
 import { TransportError } from '../../errors/messaging.error';
 // Loaded for its side effect, before any client exists: see the file for the kafkajs timer loop it ends.
 import './request-queue.patch';
+import { describeGroup, listGroups, resetGroupOffsets } from './consumer-groups.admin';
+import { transport } from './kafkajs-transport';
 import { silentLogger, type Logger } from '../../logging/logger';
 import type {
   AdminPort,
   ClusterDescription,
   ConsumedRecord,
   ConsumerEvents,
+  ConsumerGroupDescription,
+  ConsumerGroupListing,
   ConsumerOptions,
   ConsumerPort,
   ConsumerRunOptions,
   EachBatchRunOptions,
+  GroupOffsetReset,
+  GroupOffsetResetPlan,
   KafkaClient,
   KafkaClientConfig,
   OutgoingRecord,
@@ -46,15 +52,6 @@ import type {
 
 export interface KafkaJsClientConfig extends KafkaClientConfig {
   logger?: Logger;
-}
-
-/** Runs a kafkajs call and rethrows its failure as a retriable transport error that names the operation. */
-async function transport<T>(operation: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    throw new TransportError(`Kafka ${operation} failed: ${(error as Error).message}`, { cause: error });
-  }
 }
 
 /**
@@ -318,7 +315,10 @@ class KafkaJsConsumer implements ConsumerPort {
 }
 
 class KafkaJsAdmin implements AdminPort {
-  constructor(private readonly admin: Admin) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly admin: Admin,
+  ) {}
 
   connect(): Promise<void> {
     return transport('admin connect', () => this.admin.connect());
@@ -414,6 +414,22 @@ class KafkaJsAdmin implements AdminPort {
     });
   }
 
+  listGroups(): Promise<ConsumerGroupListing[]> {
+    return listGroups(this.admin);
+  }
+
+  describeGroup(groupId: string): Promise<ConsumerGroupDescription> {
+    return describeGroup(this.admin, groupId);
+  }
+
+  resetGroupOffsets(
+    groupId: string,
+    reset: GroupOffsetReset,
+    options: { dryRun?: boolean } = {},
+  ): Promise<GroupOffsetResetPlan> {
+    return resetGroupOffsets(this.kafka, this.admin, groupId, reset, options);
+  }
+
   disconnect(): Promise<void> {
     return this.admin.disconnect();
   }
@@ -465,7 +481,7 @@ export function createKafkaJsClient(config: KafkaJsClientConfig): KafkaClient {
       );
     },
     admin(): AdminPort {
-      return new KafkaJsAdmin(kafka.admin());
+      return new KafkaJsAdmin(kafka, kafka.admin());
     },
   };
 }

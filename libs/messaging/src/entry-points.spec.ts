@@ -30,11 +30,19 @@ describe('entry points', () => {
     expect(packagesLoadedBy('./src/index.ts').filter((name) => FORBIDDEN.test(name))).toEqual([]);
   }, 30_000);
 
+  it('loads the conformance suite without them too: an adapter brings its own client', () => {
+    expect(packagesLoadedBy('./src/conformance/index.ts').filter((name) => FORBIDDEN.test(name))).toEqual([]);
+  }, 30_000);
+
   it.each([
     ['./src/adapters/kafkajs/index.ts', 'kafkajs'],
     ['./src/postgres/index.ts', 'typeorm'],
     ['./src/nest/index.ts', '@nestjs/common'],
-  ])('%s brings in %s', (entry, expected) => {
-    expect(packagesLoadedBy(entry)).toContain(expected);
-  }, 30_000);
+  ])(
+    '%s brings in %s',
+    (entry, expected) => {
+      expect(packagesLoadedBy(entry)).toContain(expected);
+    },
+    30_000,
+  );
 });

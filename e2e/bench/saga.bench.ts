@@ -245,7 +245,7 @@ async function cpuTargets(
       const databases = new Map(
         DATABASE_OWNERS.map((owner) => [
           new URL(system.database(owner).url).pathname.slice(1),
-          `↳ connections to the ${owner} database`,
+          `connections to the ${owner} database`,
         ]),
       );
       targets.push({
@@ -398,7 +398,7 @@ const optional = (n: number | undefined, format: (n: number) => string): string 
 
 function cpuRows(usage: CpuUsage): string[][] {
   return usage.rows.map((row) => [
-    row.name,
+    row.part ? `↳ ${row.name}` : row.name,
     row.pid === undefined ? '' : String(row.pid),
     optional(row.cpuMs, (n) => Math.round(n).toLocaleString('en-US')),
     optional(row.perUnitMs, (n) => n.toFixed(2)),

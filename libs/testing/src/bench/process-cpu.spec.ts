@@ -118,7 +118,7 @@ describe('sampleTargets', () => {
     );
     expect(sample?.parts).toEqual(
       new Map([
-        ['postmaster, other databases, exited backends', 515],
+        ['postmaster, exited processes (autovacuum workers, short connections), other databases', 515],
         ['orders database', 40],
         ['background processes (checkpointer, WAL, I/O workers …)', 25],
       ]),
@@ -141,7 +141,7 @@ describe('postgresPartOf', () => {
     ['postgres: orderstream db_a [local] SELECT', 'orders database'],
     [
       'postgres: orderstream other_db 127.0.0.1(40001) idle in transaction',
-      'postmaster, other databases, exited backends',
+      'postmaster, exited processes (autovacuum workers, short connections), other databases',
     ],
     ['postgres: autovacuum worker db_a', 'autovacuum'],
     ['postgres: autovacuum launcher', 'autovacuum'],
@@ -153,7 +153,7 @@ describe('postgresPartOf', () => {
 
   it('puts the postmaster with the backends it reaped', () => {
     expect(partOf(stat(1, 0, 0), '/usr/bin/postgres -D /data')).toBe(
-      'postmaster, other databases, exited backends',
+      'postmaster, exited processes (autovacuum workers, short connections), other databases',
     );
   });
 });

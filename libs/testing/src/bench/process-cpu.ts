@@ -239,9 +239,9 @@ export function cpuUsage(
 
 /**
  * How PostgreSQL's processes divide up: a client backend (`postgres: <user> <database> <host> …`) by its
- * database (`databases` maps a database name to what the report calls it), autovacuum, the other background
- * processes; the postmaster itself, with every backend that exited during the phase (reaped by it), and
- * connections to other databases share one part.
+ * database (`databases` maps a database name to what the report calls it), the autovacuum launcher, the other
+ * background processes; the postmaster itself, with every process that exited during the phase (it reaped
+ * them: autovacuum workers, short-lived connections), and connections to other databases share one part.
  */
 export function postgresPartOf(databases: ReadonlyMap<string, string>, postmaster: number) {
   return (member: ProcStat, commandLine: string): string => {
@@ -256,7 +256,8 @@ export function postgresPartOf(databases: ReadonlyMap<string, string>, postmaste
   };
 }
 
-const OTHER_POSTGRES = 'postmaster, other databases, exited backends';
+const OTHER_POSTGRES =
+  'postmaster, exited processes (autovacuum workers, short connections), other databases';
 
 /** Every process's stat now; processes that end while being read are left out. */
 export function readProcStats(): ProcStat[] {

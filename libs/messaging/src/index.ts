@@ -25,6 +25,12 @@ export * from './delivery/inbox-conflict.error';
 export * from './delivery/batched-effectively-once';
 export * from './subscription';
 // subscribe() takes MessagingMetrics; exported here until the metrics folder has a barrel of its own.
-export { MessagingMetrics, type MessageLabels } from './metrics/messaging-metrics';
+export {
+  MessagingMetrics,
+  type DeliveryMeasurement,
+  type DuplicateDelivery,
+  type MessageLabels,
+  type SkipReason,
+} from './metrics/messaging-metrics';
 export { LagMonitor, measureLag, type LagMonitorOptions, type PartitionLag } from './metrics/lag-monitor';
 export { metricsMiddleware, labelsOf } from './metrics/metrics.middleware';

@@ -61,7 +61,7 @@ interface Sample {
 async function counters(registry: Registry): Promise<Record<string, Sample[]>> {
   const result: Record<string, Sample[]> = {};
   for (const metric of await registry.getMetricsAsJSON()) {
-    if (metric.type !== 'counter' || metric.values.length === 0) continue;
+    if (String(metric.type) !== 'counter' || metric.values.length === 0) continue;
     result[metric.name] = byLabels(
       metric.values.map((v) => ({ labels: v.labels as Sample['labels'], value: v.value })),
     );

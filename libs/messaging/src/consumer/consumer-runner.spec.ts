@@ -401,8 +401,8 @@ describe.each([
       abandoned: [{ topic: 't', partition: 0, offsets: abandoned }],
       durationMs: expect.any(Number),
     });
-    expect(report.durationMs).toBeGreaterThanOrEqual(50);
-    expect(report.durationMs).toBeLessThan(1_000);
+    // No bound on durationMs here: a unit test does not time (a 50 ms timer may fire at 49 ms by Date.now).
+    // test/consumer-stop-timeout.int.spec.ts checks the bound against a real broker.
     expect(handled).toEqual(['5']);
   });
 });

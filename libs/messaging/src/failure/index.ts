@@ -8,7 +8,7 @@ export * from './failure-headers';
 export { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_STACK_BYTES, truncateUtf8 } from './failure-record';
 export * from './retry-policy';
 export * from './ensure-failure-topics';
-export { immediateRetryMiddleware } from './immediate-retry.middleware';
+export { immediateRetryMiddleware, type ImmediateRetryHooks } from './immediate-retry.middleware';
 export {
   retryAndDeadLetterMiddleware,
   routeFailure,

@@ -28,7 +28,7 @@ function message(offset = '7', type: string | undefined = PLACED): InboundMessag
 async function counters(registry: Registry): Promise<Record<string, { labels: object; value: number }[]>> {
   const result: Record<string, { labels: object; value: number }[]> = {};
   for (const metric of await registry.getMetricsAsJSON()) {
-    if (metric.type !== 'counter' || metric.values.length === 0) continue;
+    if (String(metric.type) !== 'counter' || metric.values.length === 0) continue;
     result[metric.name] = metric.values.map((v) => ({ labels: v.labels, value: v.value }));
   }
   return result;

@@ -6,7 +6,7 @@
  *
  * Why this order:
  * - `skip-unrouted` first: an event type no route handles is acknowledged before anything is spent on it
- *   (no metrics sample, no transaction, no decoding);
+ *   (counted as skipped, not timed; no transaction, no decoding);
  * - `metrics` outside the failure layers: it sees each delivery's final outcome, and the failure layers
  *   report what they parked in a retry or dead-letter topic;
  * - `outer` (yours) outside failure handling: it sees every delivery once, including those from the group's

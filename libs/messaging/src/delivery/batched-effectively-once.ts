@@ -21,10 +21,9 @@ import { HEADERS } from '../core/envelope';
 import { DeferredDelivery } from '../core/deferred';
 import type { HandlerContext, InboundMessage, MessageHandler, Middleware } from '../core/handler';
 import type { UnitOfWork, UnitOfWorkOptions } from '../consumer/unit-of-work';
-import { DecodeError } from '../errors/messaging.error';
 import type { InboxBatch, InboxEntry, InboxPort } from '../ports/inbox.port';
 import type { ConsumedRecord } from '../ports/kafka-client.port';
-import type { DuplicateMessage } from './effectively-once.middleware';
+import { inboxEntryOf, reportDuplicate, type DuplicateMessage } from './effectively-once.middleware';
 
 export interface BatchedEffectivelyOnceOptions {
   /** An inbox that can open batches (`PostgresInbox` can). */
@@ -120,7 +119,7 @@ class PartitionBatches implements UnitOfWork {
     }
     this.batch ??= await this.open();
     if (this.batch.isRecorded(entry.messageId) || this.seen.has(entry.messageId)) {
-      this.reportDuplicate(message, context, entry);
+      reportDuplicate(message, context, entry, this.options.onDuplicate);
       return;
     }
     try {
@@ -174,13 +173,6 @@ class PartitionBatches implements UnitOfWork {
     this.broken = undefined;
     await batch?.rollback();
   }
-
-  private reportDuplicate(message: InboundMessage, context: HandlerContext, entry: InboxEntry): void {
-    const eventType = message.record.headers[HEADERS.type]?.toString('utf8');
-    const duplicate: DuplicateMessage = { ...entry, ...(eventType ? { eventType } : {}) };
-    context.logger.info({ ...duplicate }, 'duplicate skipped');
-    this.options.onDuplicate?.(duplicate);
-  }
 }
 
 export function batchedEffectivelyOnce(options: BatchedEffectivelyOnceOptions): BatchedEffectivelyOnce {
@@ -194,27 +186,15 @@ export function batchedEffectivelyOnce(options: BatchedEffectivelyOnceOptions): 
     ...(options.maxRecords !== undefined ? { maxRecords: options.maxRecords } : {}),
   };
   const middleware: Middleware = (next) => async (message, context) => {
-    const { record, groupId } = message;
-    const messageId = messageIdOf(record);
-    if (!messageId) {
-      throw new DecodeError(
-        `Record ${record.topic}/${record.partition}@${record.offset} has no ${HEADERS.id} header; effectively-once needs it`,
-      );
-    }
-    const entry: InboxEntry = {
-      groupId,
-      messageId,
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-    };
+    const entry = inboxEntryOf(message);
+    const { record } = message;
     const unit = partitions.get(partitionKey(record.topic, record.partition));
     if (!unit?.active) {
       // Outside a chunk (the runner runs every record in one when it has the hook): its own transaction.
       const handled = await options.inbox.runOnce(entry, (transaction) =>
         next(message, { ...context, transaction }),
       );
-      if (!handled) options.onDuplicate?.({ ...entry });
+      if (!handled) reportDuplicate(message, context, entry, options.onDuplicate);
       return;
     }
     await unit.run(message, context, next, entry);

@@ -15,7 +15,7 @@
  * into outbox events.
  */
 import { HEADERS } from '../core/envelope';
-import type { Middleware } from '../core/handler';
+import type { HandlerContext, InboundMessage, Middleware } from '../core/handler';
 import { DecodeError } from '../errors/messaging.error';
 import type { InboxEntry, InboxPort } from '../ports/inbox.port';
 
@@ -31,31 +31,40 @@ export interface EffectivelyOnceMiddlewareOptions {
   onDuplicate?: (duplicate: DuplicateMessage) => void;
 }
 
+/**
+ * The inbox entry of a message: its consumer group and `ce_id`, with where it was read. A record without
+ * `ce_id` cannot be deduplicated; handling it anyway would silently downgrade the guarantee to
+ * at-least-once, so it is refused like any other unreadable record (`DecodeError`).
+ */
+export function inboxEntryOf(message: InboundMessage): InboxEntry {
+  const { record, groupId } = message;
+  const messageId = record.headers[HEADERS.id]?.toString('utf8');
+  if (!messageId) {
+    throw new DecodeError(
+      `Record ${record.topic}/${record.partition}@${record.offset} has no ${HEADERS.id} header; effectively-once needs it`,
+    );
+  }
+  return { groupId, messageId, topic: record.topic, partition: record.partition, offset: record.offset };
+}
+
+/** Logs a skipped duplicate and tells the listener (a metrics counter, say). */
+export function reportDuplicate(
+  message: InboundMessage,
+  context: HandlerContext,
+  entry: InboxEntry,
+  onDuplicate: ((duplicate: DuplicateMessage) => void) | undefined,
+): void {
+  const eventType = message.record.headers[HEADERS.type]?.toString('utf8');
+  const duplicate: DuplicateMessage = { ...entry, ...(eventType ? { eventType } : {}) };
+  context.logger.info({ ...duplicate }, 'duplicate skipped');
+  onDuplicate?.(duplicate);
+}
+
 export function effectivelyOnceMiddleware(options: EffectivelyOnceMiddlewareOptions): Middleware {
   const { inbox } = options;
   return (next) => async (message, context) => {
-    const { record, groupId } = message;
-    const messageId = record.headers[HEADERS.id]?.toString('utf8');
-    if (!messageId) {
-      // Without an id there is nothing to deduplicate on; handling it anyway would silently downgrade the
-      // guarantee to at-least-once, so it is treated like any other unreadable record.
-      throw new DecodeError(
-        `Record ${record.topic}/${record.partition}@${record.offset} has no ${HEADERS.id} header; effectively-once needs it`,
-      );
-    }
-    const entry: InboxEntry = {
-      groupId,
-      messageId,
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset,
-    };
+    const entry = inboxEntryOf(message);
     const handled = await inbox.runOnce(entry, (transaction) => next(message, { ...context, transaction }));
-    if (!handled) {
-      const eventType = record.headers[HEADERS.type]?.toString('utf8');
-      const duplicate: DuplicateMessage = { ...entry, ...(eventType ? { eventType } : {}) };
-      context.logger.info({ ...duplicate }, 'duplicate skipped');
-      options.onDuplicate?.(duplicate);
-    }
+    if (!handled) reportDuplicate(message, context, entry, options.onDuplicate);
   };
 }

@@ -17,7 +17,6 @@ import {
   SchemaError,
   subscribe,
   type AvroRecordSchema,
-  type ConsumedRecord,
   type EventDefinition,
   type RetryPolicy,
 } from '../src';
@@ -110,7 +109,7 @@ describe('contract validation at encode and decode', () => {
     await kit.publisher.publish(taken, valid);
 
     await waitFor(() => handled.length === 1, { description: 'the valid event behind the poison' });
-    const [dead] = await readAll(subscription.deadLetterTopic, 1);
+    const [dead] = await kit.readAll(subscription.deadLetterTopic, 1);
     const header = (name: string) => dead?.headers[name]?.toString();
 
     expect(handled).toEqual([valid.orderId]);
@@ -124,19 +123,4 @@ describe('contract validation at encode and decode', () => {
     expect(dead?.value).toEqual(Buffer.concat([framing, body]));
     for (const retryTopic of retryTopicNames(groupId, POLICY)) expect(await endOffset(retryTopic)).toBe(0);
   });
-
-  /** Reads a topic from the beginning until `count` records arrived. */
-  async function readAll(topic: string, count: number): Promise<ConsumedRecord[]> {
-    const reader = kit.client.consumer({ groupId: uniqueName('contract-reader') });
-    await reader.connect();
-    try {
-      await reader.subscribe([topic], { fromBeginning: true });
-      const records: ConsumedRecord[] = [];
-      await reader.run({ eachRecord: async (record) => void records.push(record) });
-      await waitFor(() => records.length >= count, { description: `${count} records on ${topic}` });
-      return records;
-    } finally {
-      await reader.disconnect();
-    }
-  }
 });

@@ -20,7 +20,6 @@ import {
   NonRetriableError,
   on,
   subscribe,
-  type ConsumedRecord,
   type EventDefinition,
   type RetryPolicy,
 } from '../src';
@@ -127,31 +126,13 @@ describe('effectively-once with batch transactions', () => {
       )[0]?.n,
     );
 
-  async function deadLetters(topic: string, count: number): Promise<ConsumedRecord[]> {
-    const reader = kit.client.consumer({ groupId: uniqueName('eo-batch-dlt-reader') });
-    await reader.connect();
-    await reader.subscribe([topic], { fromBeginning: true });
-    const records: ConsumedRecord[] = [];
-    await reader.run({
-      eachRecord: async (record) => {
-        records.push(record);
-      },
-    });
-    try {
-      await waitFor(() => records.length >= count, { description: `${count} records on ${topic}` });
-      return records;
-    } finally {
-      await reader.disconnect();
-    }
-  }
-
   it('isolates a non-retriable failure in the middle: it alone is dead-lettered on attempt 1, the rest commit', async () => {
     const { groupId, subscription } = await scenario((n) =>
       n === 5 ? new NonRetriableError('bad order') : undefined,
     );
 
     await waitFor(async () => (await inboxCount(groupId)) === 9, { description: 'nine messages handled' });
-    const [dead] = await deadLetters(subscription.deadLetterTopic, 1);
+    const [dead] = await kit.readAll(subscription.deadLetterTopic, 1);
     expect(dead?.headers[DEAD_LETTER_HEADERS.attempts]?.toString()).toBe('1');
     expect(dead?.headers[DEAD_LETTER_HEADERS.errorCode]?.toString()).toBe('HANDLER_NON_RETRIABLE');
     // 1-4 committed together when 5 failed; 6-10 in the next transaction. 5's insert was rolled back.
@@ -171,7 +152,7 @@ describe('effectively-once with batch transactions', () => {
     );
 
     await waitFor(async () => (await inboxCount(groupId)) === 9, { description: 'nine messages handled' });
-    const [dead] = await deadLetters(subscription.deadLetterTopic, 1);
+    const [dead] = await kit.readAll(subscription.deadLetterTopic, 1);
     expect(dead?.headers[DEAD_LETTER_HEADERS.attempts]?.toString()).toBe('1');
     expect(dead?.headers[DEAD_LETTER_HEADERS.errorCode]?.toString()).toBe('POSTGRES_22P02');
     expect(await committedTogether(groupId)).toEqual([

@@ -166,8 +166,8 @@ describe('PostgreSQL failures of an effectively-once handler', () => {
         description: 'the 40001 message committed after its retries',
       });
       const [[dead], [retried]] = await Promise.all([
-        readAll(failureTopics.deadLetterTopic, 1),
-        readAll(failureTopics.retryTopics[0] ?? '', 1),
+        kit.readAll(failureTopics.deadLetterTopic, 1),
+        kit.readAll(failureTopics.retryTopics[0] ?? '', 1),
       ]);
       const text = (record: ConsumedRecord | undefined, name: string) => record?.headers[name]?.toString();
 
@@ -198,19 +198,4 @@ describe('PostgreSQL failures of an effectively-once handler', () => {
       expect(await inboxRows(groupId)).toBe(1);
     },
   );
-
-  /** Reads a topic from the beginning until `count` records arrived. */
-  async function readAll(topic: string, count: number): Promise<ConsumedRecord[]> {
-    const reader = kit.client.consumer({ groupId: uniqueName('pg-errors-reader') });
-    await reader.connect();
-    try {
-      await reader.subscribe([topic], { fromBeginning: true });
-      const records: ConsumedRecord[] = [];
-      await reader.run({ eachRecord: async (record) => void records.push(record) });
-      await waitFor(() => records.length >= count, { description: `${count} records on ${topic}` });
-      return records;
-    } finally {
-      await reader.disconnect();
-    }
-  }
 });

@@ -219,6 +219,11 @@ describe('inventory service', () => {
     const missing = await fetch(`${service.baseUrl}/stock/SKU-NONE-SUCH`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await missing.json()).toMatchObject({
+      type: 'urn:orderstream:problem:sku-not-found',
+      status: 404,
+      sku: 'SKU-NONE-SUCH',
+    });
 
     const invalid = await fetch(`${service.baseUrl}/stock/not-a-sku`);
     expect(invalid.status).toBe(400);

@@ -286,6 +286,10 @@ describe('payments service', () => {
     const missing = await fetch(`${service.baseUrl}/payments/${randomUUID()}`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await missing.json()).toMatchObject({
+      type: 'urn:orderstream:problem:payment-not-found',
+      status: 404,
+    });
 
     const invalid = await fetch(`${service.baseUrl}/customers/${encodeURIComponent('bad id!')}`);
     expect(invalid.status).toBe(400);

@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
+import { NotFoundError } from '@orderstream/messaging';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { z } from 'zod';
@@ -33,7 +34,7 @@ export class GetStockController {
   @ApiOkResponse({ schema: z.toJSONSchema(stockLevelViewSchema) as object })
   async get(@Param('sku', new ZodValidationPipe(skuSchema, 'sku')) sku: string): Promise<StockLevelView> {
     const item = await this.dataSource.getRepository(StockItemEntity).findOneBy({ sku });
-    if (!item) throw new NotFoundException(`No SKU ${sku}`);
+    if (!item) throw new NotFoundError(`No SKU ${sku}`, { code: 'SKU_NOT_FOUND', details: { sku } });
     return view(item);
   }
 }

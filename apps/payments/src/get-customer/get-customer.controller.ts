@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
+import { NotFoundError } from '@orderstream/messaging';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { z } from 'zod';
@@ -21,7 +22,11 @@ export class GetCustomerController {
     @Param('customerId', new ZodValidationPipe(identifierSchema, 'customerId')) customerId: string,
   ): Promise<CustomerCreditView> {
     const account = await this.dataSource.getRepository(CustomerAccountEntity).findOneBy({ customerId });
-    if (!account) throw new NotFoundException(`No customer ${customerId}`);
+    if (!account)
+      throw new NotFoundError(`No customer ${customerId}`, {
+        code: 'CUSTOMER_NOT_FOUND',
+        details: { customerId },
+      });
     return {
       customerId: account.customerId,
       creditLimitCents: account.creditLimitCents,

@@ -1,4 +1,5 @@
-import { Controller, Get, NotFoundException, Param } from '@nestjs/common';
+import { Controller, Get, Param } from '@nestjs/common';
+import { NotFoundError } from '@orderstream/messaging';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { z } from 'zod';
@@ -21,7 +22,11 @@ export class GetPaymentController {
     @Param('orderId', new ZodValidationPipe(identifierSchema, 'orderId')) orderId: string,
   ): Promise<PaymentView> {
     const payment = await this.dataSource.getRepository(PaymentEntity).findOneBy({ orderId });
-    if (!payment) throw new NotFoundException(`No payment for order ${orderId}`);
+    if (!payment)
+      throw new NotFoundError(`No payment for order ${orderId}`, {
+        code: 'PAYMENT_NOT_FOUND',
+        details: { orderId },
+      });
     return {
       orderId: payment.orderId,
       customerId: payment.customerId,

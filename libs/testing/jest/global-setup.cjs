@@ -4,7 +4,8 @@
 module.exports = async function globalSetup() {
   const { provideInfrastructure, infrastructureToEnv } = require('@orderstream/testing');
   const log = (line) => process.stderr.write(`[infra] ${line}\n`);
-  const provided = await provideInfrastructure({ prefer: process.env.ORDERSTREAM_INFRA || 'auto', log });
+  // The provider comes from ORDERSTREAM_INFRA (validated there; native by default under CI=true).
+  const provided = await provideInfrastructure({ log });
   Object.assign(process.env, infrastructureToEnv(provided.infra));
   const { source, versions, kafkaBrokers, schemaRegistryUrl } = provided.infra;
   log(

@@ -2,10 +2,12 @@
  * Public API of @orderstream/testing: infrastructure selection, per-test isolation, waiting on conditions.
  */
 export * from './infrastructure/infrastructure';
+export { provideInfrastructure } from './infrastructure/provide-infrastructure';
 export {
-  provideInfrastructure,
+  INFRASTRUCTURE_PREFERENCES,
+  InfrastructureSelectionError,
   type InfrastructurePreference,
-} from './infrastructure/provide-infrastructure';
+} from './infrastructure/infrastructure-preference';
 export type { ProvidedInfrastructure } from './infrastructure/native';
 export * from './isolation/unique-name';
 export * from './isolation/test-database';

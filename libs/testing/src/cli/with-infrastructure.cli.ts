@@ -1,7 +1,7 @@
 /**
- * `npm test`: provides the infrastructure once (explicit URLs, else Testcontainers, else the native
- * stack), runs the given command with it in the environment, prints the versions the tests ran against
- * and the number of tests run, and stops whatever it started, also on Ctrl-C.
+ * `npm test`: provides the infrastructure once (explicit URLs, else the provider ORDERSTREAM_INFRA names,
+ * native by default under CI=true), runs the given command with it in the environment, prints the versions
+ * the tests ran against and the number of tests run, and stops whatever it started, also on Ctrl-C.
  *
  * usage: with-infrastructure -- <command> [args…]
  */
@@ -10,10 +10,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { infrastructureToEnv } from '../infrastructure/infrastructure';
-import {
-  provideInfrastructure,
-  type InfrastructurePreference,
-} from '../infrastructure/provide-infrastructure';
+import { InfrastructureSelectionError } from '../infrastructure/infrastructure-preference';
+import { provideInfrastructure } from '../infrastructure/provide-infrastructure';
 
 interface RunSummary {
   project: string;
@@ -49,9 +47,8 @@ function readSummaries(dir: string): RunSummary[] {
 async function main(): Promise<void> {
   const separator = process.argv.indexOf('--');
   const command = separator >= 0 ? process.argv.slice(separator + 1) : [];
-  const prefer = (process.env['ORDERSTREAM_INFRA'] ?? 'auto') as InfrastructurePreference;
   const started = Date.now();
-  const provided = await provideInfrastructure({ prefer, log: (line) => out(`[infra] ${line}`) });
+  const provided = await provideInfrastructure({ log: (line) => out(`[infra] ${line}`) });
   const { infra } = provided;
   const versions = `${infra.versions.kafka} | ${infra.versions.schemaRegistry} | ${infra.versions.postgres}`;
   out(`[infra] ready in ${((Date.now() - started) / 1000).toFixed(1)} s via ${infra.source}: ${versions}`);
@@ -80,6 +77,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  // A selection error's message is the whole story (what failed, how to choose another provider).
+  const text =
+    error instanceof InfrastructureSelectionError
+      ? `with-infrastructure: ${error.message}`
+      : ((error as Error).stack ?? String(error));
+  process.stderr.write(`${text}\n`);
   process.exitCode = 1;
 });

@@ -10,6 +10,7 @@ export * from './errors/application.error';
 export * from './logging/logger';
 export * from './ports/kafka-client.port';
 export * from './ports/inbox.port';
+export * from './ports/namespaced-kafka-client';
 export * from './codec/avro-codec';
 export * from './core/envelope';
 export * from './core/event-definition';

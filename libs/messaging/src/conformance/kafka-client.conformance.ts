@@ -173,6 +173,34 @@ export function kafkaClientConformance(name: string, factory: KafkaClientFactory
       );
 
       it(
+        'reports topic settings, defaults included, and rejects a topic that does not exist',
+        async () => {
+          const compacted = uniqueName('conformance.configs');
+          await admin.createTopics([
+            {
+              topic: compacted,
+              partitions: 1,
+              config: { 'cleanup.policy': 'compact', 'retention.ms': '3600000' },
+            },
+          ]);
+          const plain = await createTestTopic(admin, 'conformance.configs', { partitions: 1 });
+          expect(
+            await admin.fetchTopicConfigs([compacted, plain], ['cleanup.policy', 'retention.ms']),
+          ).toEqual({
+            [compacted]: { 'cleanup.policy': 'compact', 'retention.ms': '3600000' },
+            // The broker's defaults: delete, seven days.
+            [plain]: { 'cleanup.policy': 'delete', 'retention.ms': '604800000' },
+          });
+          expect(await admin.fetchTopicConfigs([], ['cleanup.policy'])).toEqual({});
+          await expect(
+            admin.fetchTopicConfigs([uniqueName('conformance.missing')], ['cleanup.policy']),
+          ).rejects.toThrow(NotFoundError);
+          await admin.deleteTopics([compacted]);
+        },
+        TEST_TIMEOUT_MS,
+      );
+
+      it(
         'resolves createTopics only when every new partition has a leader',
         async () => {
           // Right after CreateTopics a KRaft broker may not know the topic yet; what needs a leader

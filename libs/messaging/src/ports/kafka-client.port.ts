@@ -263,6 +263,14 @@ export interface AdminPort {
    * as `fetchEndOffsets` sends, fails then). Rejects if a topic does not exist; never creates one.
    */
   fetchPartitionCounts(topics: readonly string[]): Promise<Record<string, number>>;
+  /**
+   * The named settings (`cleanup.policy`, `retention.ms`, …; all of them when `names` is empty) of each
+   * topic, defaults included, as the broker reports them. Rejects if a topic does not exist.
+   */
+  fetchTopicConfigs(
+    topics: readonly string[],
+    names: readonly string[],
+  ): Promise<Record<string, Record<string, string>>>;
   /** Committed offsets of a consumer group on one topic (`-1` where nothing is committed). */
   fetchCommittedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]>;
   /** The log-end offset (high watermark) of each partition of a topic. */

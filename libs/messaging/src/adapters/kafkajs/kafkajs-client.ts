@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import { backOff } from 'exponential-backoff';
 import {
   CompressionTypes,
+  ConfigResourceTypes,
   Kafka,
   logLevel,
   type Admin,
@@ -18,9 +19,13 @@ import {
   type Producer,
   type Transaction,
 } from 'kafkajs';
+import { NotFoundError } from '../../errors/application.error';
 import { TransportError } from '../../errors/messaging.error';
 // Loaded for its side effect, before any client exists: see the file for the kafkajs timer loop it ends.
 import './request-queue.patch';
+
+/** The Kafka protocol's error code for a topic the broker does not have. */
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
 import { describeGroup, listGroups, resetGroupOffsets } from './consumer-groups.admin';
 import { transport } from './kafkajs-transport';
 import { silentLogger, type Logger } from '../../logging/logger';
@@ -394,6 +399,51 @@ class KafkaJsAdmin implements AdminPort {
       this.admin.fetchTopicMetadata({ topics: [...topics] }),
     );
     return Object.fromEntries(described.map((t) => [t.name, t.partitions.length]));
+  }
+
+  async fetchTopicConfigs(
+    topics: readonly string[],
+    names: readonly string[],
+  ): Promise<Record<string, Record<string, string>>> {
+    if (topics.length === 0) return {};
+    // kafkajs throws the first resource's error itself (a protocol error) rather than returning it.
+    const result = await transport('describeConfigs', async () => {
+      try {
+        return await this.admin.describeConfigs({
+          includeSynonyms: false,
+          resources: topics.map((name) => ({
+            type: ConfigResourceTypes.TOPIC,
+            name,
+            ...(names.length > 0 ? { configNames: [...names] } : {}),
+          })),
+        });
+      } catch (error) {
+        if ((error as { type?: string }).type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+          throw new NotFoundError(`A topic of ${topics.join(', ')} does not exist`, { details: { topics } });
+        }
+        throw error;
+      }
+    });
+    return Object.fromEntries(
+      result.resources.map((resource) => {
+        if (resource.errorCode === UNKNOWN_TOPIC_OR_PARTITION) {
+          throw new NotFoundError(`Topic ${resource.resourceName} does not exist`, {
+            details: { topic: resource.resourceName },
+          });
+        }
+        if (resource.errorCode !== 0) {
+          throw new TransportError(
+            `describeConfigs of topic ${resource.resourceName} failed: ${resource.errorMessage ?? `error code ${resource.errorCode}`}`,
+          );
+        }
+        const config = Object.fromEntries(
+          resource.configEntries.flatMap((e) =>
+            e.configValue === null ? [] : [[e.configName, e.configValue]],
+          ),
+        );
+        return [resource.resourceName, config];
+      }),
+    );
   }
 
   async fetchCommittedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]> {

@@ -23,6 +23,7 @@ const depConstraints = (testFiles) => [
       'type:platform',
       'type:messaging',
       'type:contracts',
+      'type:system',
       ...(testFiles ? ['type:testing'] : []),
     ],
   },
@@ -34,12 +35,27 @@ const depConstraints = (testFiles) => [
     onlyDependOnLibsWithTags: testFiles ? ['type:testing'] : [],
     bannedExternalImports: FRAMEWORK_PACKAGES,
   },
+  // The manifest is data about the system: it knows the contracts and nothing else.
+  {
+    sourceTag: 'type:system',
+    onlyDependOnLibsWithTags: ['type:contracts'],
+    bannedExternalImports: FRAMEWORK_PACKAGES,
+  },
   // Test support stays below the messaging library so that library's own tests can use it.
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:tools'] },
-  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:messaging', 'type:contracts', 'type:tools'] },
+  {
+    sourceTag: 'type:tools',
+    onlyDependOnLibsWithTags: ['type:messaging', 'type:contracts', 'type:system', 'type:tools'],
+  },
   {
     sourceTag: 'type:e2e',
-    onlyDependOnLibsWithTags: ['type:testing', 'type:contracts', 'type:messaging', 'type:tools'],
+    onlyDependOnLibsWithTags: [
+      'type:testing',
+      'type:contracts',
+      'type:system',
+      'type:messaging',
+      'type:tools',
+    ],
   },
 ];
 

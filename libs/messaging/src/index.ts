@@ -25,6 +25,7 @@ export * from './delivery/effectively-once.middleware';
 export * from './delivery/inbox-conflict.error';
 export * from './delivery/batched-effectively-once';
 export * from './subscription';
+export * from './topics/provision-topics';
 // subscribe() takes MessagingMetrics; exported here until the metrics folder has a barrel of its own.
 export {
   MessagingMetrics,

@@ -1,0 +1,155 @@
+/**
+ * The shape of the system manifest: what each service is, owns and talks to, stated once. Everything that
+ * needs to know the system reads it instead of keeping a list of its own: tools/infra creates the
+ * databases, the demo and the e2e harness start the services, the relay finds its outboxes, each service
+ * provisions the topics it owns at boot, and docker-compose.yml is generated from it.
+ *
+ * Plain data and pure functions: no framework, so apps, tools and tests can all import it.
+ */
+import type { EventContract } from '@orderstream/contracts';
+
+/** An event contract of any payload type (the manifest only needs its type and topic). */
+export type AnyEvent = EventContract<never>;
+
+const DAY_MS = 24 * 3_600_000;
+
+export interface TopicDeclaration {
+  name: string;
+  partitions: number;
+  /** `delete`: a stream of events, kept for `retentionMs`; `compact`: the latest record per key. */
+  cleanupPolicy: 'delete' | 'compact' | 'compact,delete';
+  /** How long records are kept; `infinite` keeps them forever (Kafka's -1). */
+  retentionMs: number | 'infinite';
+  description: string;
+}
+
+export interface ConsumerGroupDeclaration {
+  /**
+   * The consumer's name (its `defineConsumer({ name })`), which is also its default group id; a deployment
+   * may run it under another (`KAFKA_CONSUMER_GROUP`), a test system under a namespace.
+   */
+  name: string;
+  /** The events its handlers take, in no particular order; their topics are what it subscribes to. */
+  consumes: readonly AnyEvent[];
+}
+
+export interface ServiceDeclaration {
+  /** The folder under apps/, the npm workspace `@orderstream/<name>`, the default Kafka client id. */
+  name: string;
+  description: string;
+  /** The HTTP port (health, metrics, API) it listens on by default. */
+  port: number;
+  /** The PostgreSQL database it owns (migrations, outbox, inbox), if any. */
+  database?: string;
+  /** True when it writes events through a transactional outbox, which the relay publishes. */
+  outbox: boolean;
+  /** True for the relay: it reads every outbox of the system. */
+  relaysOutboxes?: boolean;
+  /** The topics it owns: it creates them at boot and is the only publisher to them. */
+  topics: readonly TopicDeclaration[];
+  /** The events it publishes, each on a topic it owns. */
+  publishes: readonly AnyEvent[];
+  consumerGroups: readonly ConsumerGroupDeclaration[];
+  /** The container image built for it from the one Dockerfile (`--build-arg SERVICE=<name>`). */
+  image: string;
+}
+
+export interface SystemManifest {
+  services: readonly ServiceDeclaration[];
+}
+
+/** The manifest contradicts itself: a test and every consumer of the manifest refuse it. */
+export class ManifestError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`The system manifest is inconsistent:\n- ${problems.join('\n- ')}`);
+    this.name = 'ManifestError';
+  }
+}
+
+/** A delete-policy event stream (`retentionDays` days, default 7 like the broker). */
+export function eventStream(
+  name: string,
+  options: { partitions: number; retentionDays?: number; description: string },
+): TopicDeclaration {
+  return {
+    name,
+    partitions: options.partitions,
+    cleanupPolicy: 'delete',
+    retentionMs: (options.retentionDays ?? 7) * DAY_MS,
+    description: options.description,
+  };
+}
+
+/** Checks the manifest and returns it; throws `ManifestError` listing every problem. */
+export function defineSystem(manifest: SystemManifest): SystemManifest {
+  const problems = manifestProblems(manifest);
+  if (problems.length > 0) throw new ManifestError(problems);
+  return manifest;
+}
+
+export function manifestProblems(manifest: SystemManifest): string[] {
+  const problems: string[] = [];
+  const duplicates = (what: string, values: string[]) => {
+    const seen = new Set<string>();
+    for (const value of values) {
+      if (seen.has(value)) problems.push(`${what} "${value}" is declared twice`);
+      seen.add(value);
+    }
+  };
+  const { services } = manifest;
+  duplicates(
+    'service',
+    services.map((s) => s.name),
+  );
+  duplicates(
+    'port',
+    services.map((s) => String(s.port)),
+  );
+  duplicates(
+    'database',
+    services.flatMap((s) => (s.database ? [s.database] : [])),
+  );
+  duplicates(
+    'image',
+    services.map((s) => s.image),
+  );
+  duplicates(
+    'topic',
+    services.flatMap((s) => s.topics.map((t) => t.name)),
+  );
+  duplicates(
+    'consumer group',
+    services.flatMap((s) => s.consumerGroups.map((g) => g.name)),
+  );
+
+  const owner = new Map(services.flatMap((s) => s.topics.map((t) => [t.name, s.name] as const)));
+  for (const service of services) {
+    if (!/^[a-z][a-z0-9-]*$/.test(service.name))
+      problems.push(`service name "${service.name}" is not kebab-case`);
+    if (service.outbox && !service.database) problems.push(`${service.name} has an outbox but no database`);
+    for (const topic of service.topics) {
+      if (!Number.isInteger(topic.partitions) || topic.partitions < 1)
+        problems.push(`topic ${topic.name} needs at least one partition`);
+    }
+    for (const event of service.publishes) {
+      if (owner.get(event.topic) !== service.name)
+        problems.push(`${service.name} publishes ${event.type} on ${event.topic}, which it does not own`);
+    }
+    if (service.publishes.length > 0 && !service.outbox)
+      problems.push(`${service.name} publishes events but has no outbox`);
+    for (const group of service.consumerGroups) {
+      for (const event of group.consumes) {
+        if (!owner.has(event.topic))
+          problems.push(
+            `${service.name}'s group ${group.name} consumes ${event.type} on ${event.topic}, which no service owns`,
+          );
+        const publisher = services.find((s) => s.publishes.includes(event));
+        if (!publisher)
+          problems.push(
+            `${service.name}'s group ${group.name} consumes ${event.type}, which no service publishes`,
+          );
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,75 @@
+/**
+ * What the tools ask of the manifest, answered in one place so that none of them walks it differently.
+ */
+import type { ServiceDeclaration, SystemManifest, TopicDeclaration } from './manifest';
+import { SYSTEM } from './system.manifest';
+
+/** The declaration of one service; throws for a name the manifest does not have. */
+export function serviceOf(name: string, system: SystemManifest = SYSTEM): ServiceDeclaration {
+  const service = system.services.find((s) => s.name === name);
+  if (!service) {
+    throw new Error(
+      `No service "${name}" in the system manifest (${system.services.map((s) => s.name).join(', ')})`,
+    );
+  }
+  return service;
+}
+
+export function serviceNames(system: SystemManifest = SYSTEM): string[] {
+  return system.services.map((s) => s.name);
+}
+
+/** Every database of the system, by the service that owns it. */
+export function databasesOf(system: SystemManifest = SYSTEM): Record<string, string> {
+  return Object.fromEntries(system.services.flatMap((s) => (s.database ? [[s.name, s.database]] : [])));
+}
+
+/** The services whose outboxes the relay publishes. */
+export function outboxServices(system: SystemManifest = SYSTEM): ServiceDeclaration[] {
+  return system.services.filter((s) => s.outbox);
+}
+
+/** `orders=<url of orders>,payments=…`: the relay's `OUTBOX_SOURCES` for databases on one server. */
+export function outboxSources(
+  databaseUrl: (database: string) => string,
+  system: SystemManifest = SYSTEM,
+): string {
+  return outboxServices(system)
+    .map((s) => `${s.name}=${databaseUrl(s.database as string)}`)
+    .join(',');
+}
+
+/** A topic as the broker is told to create it: the messaging library's `OwnedTopic`. */
+export function topicSpec(topic: TopicDeclaration): {
+  topic: string;
+  partitions: number;
+  config: Record<string, string>;
+} {
+  return {
+    topic: topic.name,
+    partitions: topic.partitions,
+    config: {
+      'cleanup.policy': topic.cleanupPolicy,
+      'retention.ms': topic.retentionMs === 'infinite' ? '-1' : String(topic.retentionMs),
+    },
+  };
+}
+
+/** Every topic the system owns, in manifest order. */
+export function allTopics(system: SystemManifest = SYSTEM): TopicDeclaration[] {
+  return system.services.flatMap((s) => [...s.topics]);
+}
+
+/** The topics a consumer group subscribes to: those of the events it consumes, sorted. */
+export function topicsConsumedBy(group: { consumes: readonly { topic: string }[] }): string[] {
+  return [...new Set(group.consumes.map((e) => e.topic))].sort();
+}
+
+/** Every consumer group of the system with its service and topics. */
+export function consumerGroupsOf(
+  system: SystemManifest = SYSTEM,
+): { service: string; group: string; topics: string[] }[] {
+  return system.services.flatMap((s) =>
+    s.consumerGroups.map((g) => ({ service: s.name, group: g.name, topics: topicsConsumedBy(g) })),
+  );
+}

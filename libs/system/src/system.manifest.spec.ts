@@ -1,0 +1,78 @@
+import { orderPlacedEvent, paymentAuthorizedEvent, Topics } from '@orderstream/contracts';
+import {
+  consumerGroupsOf,
+  databasesOf,
+  defineSystem,
+  eventStream,
+  ManifestError,
+  manifestProblems,
+  outboxSources,
+  serviceOf,
+  SYSTEM,
+  topicSpec,
+  type ServiceDeclaration,
+} from './index';
+
+const service = (overrides: Partial<ServiceDeclaration>): ServiceDeclaration => ({
+  name: 'shop',
+  description: 'a shop',
+  port: 4000,
+  outbox: false,
+  topics: [],
+  publishes: [],
+  consumerGroups: [],
+  image: 'shop',
+  ...overrides,
+});
+
+describe('the system manifest', () => {
+  it('is consistent', () => {
+    expect(manifestProblems(SYSTEM)).toEqual([]);
+  });
+
+  it('answers what the tools ask', () => {
+    expect(databasesOf()).toEqual({ orders: 'orders', payments: 'payments', inventory: 'inventory' });
+    expect(outboxSources((db) => `postgres://h/${db}`)).toBe(
+      'orders=postgres://h/orders,payments=postgres://h/payments,inventory=postgres://h/inventory',
+    );
+    expect(consumerGroupsOf()).toEqual([
+      { service: 'orders', group: 'orders', topics: ['inventory.events', 'payments.events'] },
+      { service: 'payments', group: 'payments', topics: ['inventory.events', 'orders.events'] },
+      { service: 'inventory', group: 'inventory', topics: ['orders.events', 'payments.events'] },
+    ]);
+    expect(topicSpec(serviceOf('orders').topics[0]!)).toEqual({
+      topic: 'orders.events',
+      partitions: 3,
+      config: { 'cleanup.policy': 'delete', 'retention.ms': '604800000' },
+    });
+    expect(() => serviceOf('nope')).toThrow('No service "nope" in the system manifest');
+  });
+
+  it('refuses a manifest that contradicts itself, naming every problem', () => {
+    const broken = {
+      services: [
+        service({ name: 'shop', port: 4000, publishes: [orderPlacedEvent as never] }),
+        service({
+          name: 'Shop2',
+          port: 4000,
+          outbox: true,
+          image: 'shop',
+          topics: [eventStream('t', { partitions: 0, description: '' })],
+          consumerGroups: [{ name: 'g', consumes: [paymentAuthorizedEvent as never] }],
+        }),
+      ],
+    };
+    expect(manifestProblems(broken)).toEqual([
+      'port "4000" is declared twice',
+      'image "shop" is declared twice',
+      `shop publishes ${orderPlacedEvent.type} on ${Topics.orders}, which it does not own`,
+      'shop publishes events but has no outbox',
+      'service name "Shop2" is not kebab-case',
+      'Shop2 has an outbox but no database',
+      'topic t needs at least one partition',
+      `Shop2's group g consumes ${paymentAuthorizedEvent.type} on ${Topics.payments}, which no service owns`,
+      `Shop2's group g consumes ${paymentAuthorizedEvent.type}, which no service publishes`,
+    ]);
+    expect(() => defineSystem(broken)).toThrow(ManifestError);
+  });
+});

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { stockRejectedEvent, stockReleasedEvent, stockReservedEvent } from '@orderstream/contracts';
 import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
-import { SERVICE_NAME, type InventoryConfig } from './config';
+import { SERVICE, SERVICE_NAME, type InventoryConfig } from './config';
 import { inventoryDataSourceOptions } from './database';
 import { GetStockController } from './get-stock/get-stock.controller';
 import { ReleaseStock } from './release-stock/release-stock';
@@ -21,11 +21,7 @@ export class AppModule {
           config,
           database: { name: 'inventory', options: inventoryDataSourceOptions(config.DATABASE_URL) },
         }),
-        serviceMessagingModule({
-          service: SERVICE_NAME,
-          config,
-          publishes: [stockReservedEvent, stockRejectedEvent, stockReleasedEvent],
-        }),
+        serviceMessagingModule({ service: SERVICE, config }),
       ],
       controllers: [GetStockController],
       providers: [

@@ -1,9 +1,15 @@
 import { postgresUrl, serviceConfigSchema } from '@orderstream/platform';
+import { serviceOf } from '@orderstream/system';
 import type { z } from 'zod';
 
-export const SERVICE_NAME = 'inventory';
+/** This service's entry in the system manifest: its name, port, topics, consumers and events. */
+export const SERVICE = serviceOf('inventory');
+export const SERVICE_NAME = SERVICE.name;
 
-export const inventoryConfigSchema = serviceConfigSchema({ name: SERVICE_NAME, defaultPort: 3003 }).extend({
+export const inventoryConfigSchema = serviceConfigSchema({
+  name: SERVICE_NAME,
+  defaultPort: SERVICE.port,
+}).extend({
   DATABASE_URL: postgresUrl(),
 });
 

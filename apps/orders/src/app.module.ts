@@ -1,11 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ordersEvents, type EventContract } from '@orderstream/contracts';
-import type { EventDefinition } from '@orderstream/messaging';
 import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
 import { CancelOrderController } from './cancel-order/cancel-order.controller';
 import { CancelOrderUseCase } from './cancel-order/cancel-order.use-case';
 import { CatalogRepository } from './catalog/catalog.repository';
-import { SERVICE_NAME, type OrdersConfig } from './config';
+import { SERVICE, SERVICE_NAME, type OrdersConfig } from './config';
 import { ordersDataSourceOptions } from './database';
 import { OrderTransitions } from './order/order-transitions';
 import { OrderMetrics } from './order/order.metrics';
@@ -15,10 +13,6 @@ import { OrderQueries } from './query-orders/order.queries';
 import { QueryOrdersController } from './query-orders/query-orders.controller';
 import { SAGA_DEADLINE_SETTINGS, SagaDeadlinePoller } from './saga-deadline/saga-deadline.poller';
 import { OrderSagaHandler } from './saga-reactions/order-saga.handler';
-import { SAGA_TOPIC_PARTITIONS, SagaTopicsProvisioner } from './saga-reactions/saga-topics.provisioner';
-
-/** The events this service writes, registered with the schema registry at startup. */
-const PUBLISHES: readonly EventContract<never>[] = Object.values(ordersEvents);
 
 @Module({})
 export class AppModule {
@@ -31,15 +25,10 @@ export class AppModule {
           config,
           database: { name: 'orders', options: ordersDataSourceOptions(config.DATABASE_URL) },
         }),
-        serviceMessagingModule({
-          service: SERVICE_NAME,
-          config,
-          publishes: PUBLISHES as readonly EventDefinition<never>[],
-        }),
+        serviceMessagingModule({ service: SERVICE, config }),
       ],
       controllers: [PlaceOrderController, CancelOrderController, QueryOrdersController],
       providers: [
-        { provide: SAGA_TOPIC_PARTITIONS, useValue: config.SAGA_TOPIC_PARTITIONS },
         {
           provide: SAGA_DEADLINE_SETTINGS,
           useValue: {
@@ -48,7 +37,6 @@ export class AppModule {
             batchSize: 100,
           },
         },
-        SagaTopicsProvisioner,
         OrderMetrics,
         OrderTransitions,
         OrderQueries,

@@ -1,14 +1,20 @@
 import { namedPostgresUrls, positiveInt, serviceConfigSchema } from '@orderstream/platform';
+import { serviceOf } from '@orderstream/system';
 import type { z } from 'zod';
 
-export const SERVICE_NAME = 'outbox-relay';
+/** This service's entry in the system manifest: its name, port, topics, consumers and events. */
+export const SERVICE = serviceOf('outbox-relay');
+export const SERVICE_NAME = SERVICE.name;
 
 const SECOND = 1_000;
 const HOUR = 3_600 * SECOND;
 const DAY = 24 * HOUR;
 
 /** Every variable is described, with its default, in docs/outbox-relay.md. */
-export const outboxRelayConfigSchema = serviceConfigSchema({ name: SERVICE_NAME, defaultPort: 3004 }).extend({
+export const outboxRelayConfigSchema = serviceConfigSchema({
+  name: SERVICE_NAME,
+  defaultPort: SERVICE.port,
+}).extend({
   /** The databases whose outboxes the relay publishes: `orders=postgres://…,payments=postgres://…`. */
   OUTBOX_SOURCES: namedPostgresUrls(),
   /** Rows read, sent to Kafka and marked per round trip. */

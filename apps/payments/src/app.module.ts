@@ -3,7 +3,7 @@ import { paymentAuthorizedEvent, paymentDeclinedEvent, paymentRefundedEvent } fr
 import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
 import { AuthorizePayment } from './authorize-payment/authorize-payment';
 import { AuthorizePaymentHandler } from './authorize-payment/authorize-payment.handler';
-import { SERVICE_NAME, type PaymentsConfig } from './config';
+import { SERVICE, SERVICE_NAME, type PaymentsConfig } from './config';
 import { paymentsDataSourceOptions } from './database';
 import { GetCustomerController } from './get-customer/get-customer.controller';
 import { GetPaymentController } from './get-payment/get-payment.controller';
@@ -22,11 +22,7 @@ export class AppModule {
           config,
           database: { name: 'payments', options: paymentsDataSourceOptions(config.DATABASE_URL) },
         }),
-        serviceMessagingModule({
-          service: SERVICE_NAME,
-          config,
-          publishes: [paymentAuthorizedEvent, paymentDeclinedEvent, paymentRefundedEvent],
-        }),
+        serviceMessagingModule({ service: SERVICE, config }),
       ],
       controllers: [GetCustomerController, GetPaymentController],
       providers: [

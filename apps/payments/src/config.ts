@@ -1,9 +1,15 @@
 import { postgresUrl, serviceConfigSchema } from '@orderstream/platform';
+import { serviceOf } from '@orderstream/system';
 import type { z } from 'zod';
 
-export const SERVICE_NAME = 'payments';
+/** This service's entry in the system manifest: its name, port, topics, consumers and events. */
+export const SERVICE = serviceOf('payments');
+export const SERVICE_NAME = SERVICE.name;
 
-export const paymentsConfigSchema = serviceConfigSchema({ name: SERVICE_NAME, defaultPort: 3002 }).extend({
+export const paymentsConfigSchema = serviceConfigSchema({
+  name: SERVICE_NAME,
+  defaultPort: SERVICE.port,
+}).extend({
   DATABASE_URL: postgresUrl(),
 });
 

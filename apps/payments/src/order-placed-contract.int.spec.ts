@@ -11,6 +11,7 @@ import { orderPlacedEvent, type OrderPlaced } from '@orderstream/contracts';
 import {
   DEAD_LETTER_HEADERS,
   deadLetterTopicName,
+  namespacedKafkaClient,
   type ConsumedRecord,
   type EventDefinition,
 } from '@orderstream/messaging';
@@ -73,12 +74,12 @@ describe('payments and an OrderPlaced whose orderId is not a UUID', () => {
     ).toEqual([{ reserved: 0 }]);
   });
 
-  /** The record payments dead-lettered for this message id (payments.dlt is shared: others are skipped). */
+  /** The record payments dead-lettered for this message id, read from payments.dlt in the service's namespace. */
   async function deadLetterOf(messageId: string): Promise<ConsumedRecord> {
-    const client = createKafkaJsClient({
-      brokers: testInfrastructure().kafkaBrokers,
-      clientId: 'payments-dlt-reader',
-    });
+    const client = namespacedKafkaClient(
+      createKafkaJsClient({ brokers: testInfrastructure().kafkaBrokers, clientId: 'payments-dlt-reader' }),
+      service.namespace,
+    );
     const reader = client.consumer({ groupId: uniqueName('payments-dlt-reader') });
     await reader.connect();
     try {

@@ -4,7 +4,13 @@
  * existing topic with other settings is refused with every difference named, before anything is changed.
  */
 import { testInfrastructure, uniqueName } from '@orderstream/testing';
-import { namespacedKafkaClient, provisionTopics, TopicSettingsError, type AdminPort } from '../src';
+import {
+  namespacedKafkaClient,
+  provisionTopics,
+  TopicSettingsError,
+  type AdminPort,
+  type OwnedTopic,
+} from '../src';
 import { createKafkaJsClient } from '../src/adapters/kafkajs';
 
 describe('provisionTopics', () => {
@@ -25,12 +31,12 @@ describe('provisionTopics', () => {
     await admin.disconnect();
   });
 
-  const events = {
+  const events: OwnedTopic = {
     topic: 'shop.events',
     partitions: 3,
     config: { 'cleanup.policy': 'delete', 'retention.ms': '86400000' },
   };
-  const state = { topic: 'shop.state', partitions: 2, config: { 'cleanup.policy': 'compact' } };
+  const state: OwnedTopic = { topic: 'shop.state', partitions: 2, config: { 'cleanup.policy': 'compact' } };
 
   it('creates what is missing with its settings, and a second run finds it as declared', async () => {
     expect(await provisionTopics(admin, [events, state])).toEqual({
@@ -55,7 +61,7 @@ describe('provisionTopics', () => {
   });
 
   it('refuses an existing topic with other partitions or settings, naming each difference, and changes nothing', async () => {
-    const declared = [
+    const declared: OwnedTopic[] = [
       { ...events, partitions: 6 },
       { ...state, config: { 'cleanup.policy': 'delete' } },
       { topic: 'shop.new', partitions: 1, config: {} },

@@ -7,6 +7,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { namespacedKafkaClient } from '@orderstream/messaging';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSource, DataSourceOptions } from 'typeorm';
@@ -65,12 +66,15 @@ export class PlatformModule {
       {
         provide: KAFKA_CLIENT,
         useFactory: () =>
-          createKafkaJsClient({
-            brokers: options.config.KAFKA_BROKERS,
-            clientId: options.config.KAFKA_CLIENT_ID,
-            // The adapter tags its lines with `component: 'kafkajs'` itself.
-            logger,
-          }),
+          namespacedKafkaClient(
+            createKafkaJsClient({
+              brokers: options.config.KAFKA_BROKERS,
+              clientId: options.config.KAFKA_CLIENT_ID,
+              // The adapter tags its lines with `component: 'kafkajs'` itself.
+              logger,
+            }),
+            options.config.KAFKA_NAMESPACE,
+          ),
       },
       {
         provide: READINESS_SETTINGS,

@@ -1,10 +1,13 @@
 /**
  * Test support: the orders service in-process against real infrastructure, in a database of the test's
- * own and with a consumer group of its own (the saga topics are shared: they are the contracts' topics, so
- * the group also sees other tests' events, for orders it does not have, and skips them).
+ * own and in a Kafka namespace of its own (`KAFKA_NAMESPACE`): its topics, group and retry topics are the
+ * test's alone. The topics orders consumes belong to payments and inventory, which do not run here, so the
+ * test creates them in the namespace as the manifest declares them; orders provisions its own.
  */
 import type { INestApplication } from '@nestjs/common';
-import { AvroCodec, Publisher } from '@orderstream/messaging';
+import { AvroCodec, namespacedKafkaClient, Publisher } from '@orderstream/messaging';
+import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
+import { serviceOf, topicSpec } from '@orderstream/system';
 import { startTestApp } from '@orderstream/platform/testing';
 import { createTestDatabase, testInfrastructure, uniqueName, type TestDatabase } from '@orderstream/testing';
 import { DataSource } from 'typeorm';
@@ -13,6 +16,8 @@ import { ordersConfigSchema } from '../config';
 
 export interface OrdersTestApp {
   app: INestApplication;
+  /** The Kafka namespace of the service; a test's own Kafka client must use it too. */
+  namespace: string;
   baseUrl: string;
   dataSource: DataSource;
   publisher: Publisher;
@@ -31,6 +36,15 @@ export interface OutboxRow {
 
 export async function startOrdersApp(env: Record<string, string> = {}): Promise<OrdersTestApp> {
   const infra = testInfrastructure();
+  const namespace = uniqueName('orders-test');
+  const admin = namespacedKafkaClient(
+    createKafkaJsClient({ brokers: infra.kafkaBrokers, clientId: namespace }),
+    namespace,
+  ).admin();
+  await admin.connect();
+  await admin.createTopics(
+    ['payments', 'inventory'].flatMap((service) => serviceOf(service).topics.map(topicSpec)),
+  );
   const database: TestDatabase = await createTestDatabase(infra.postgresUrl, 'orders_app');
   const { app, baseUrl } = await startTestApp(
     { configSchema: ordersConfigSchema, rootModule: (config) => AppModule.register(config) },
@@ -38,8 +52,8 @@ export async function startOrdersApp(env: Record<string, string> = {}): Promise<
       KAFKA_BROKERS: infra.kafkaBrokers.join(','),
       SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
       DATABASE_URL: database.url,
-      KAFKA_CLIENT_ID: uniqueName('orders-test'),
-      KAFKA_CONSUMER_GROUP: uniqueName('orders-test'),
+      KAFKA_CLIENT_ID: namespace,
+      KAFKA_NAMESPACE: namespace,
       LOG_LEVEL: process.env.ORDERS_TEST_LOG_LEVEL ?? 'silent',
       ...env,
     },
@@ -51,9 +65,14 @@ export async function startOrdersApp(env: Record<string, string> = {}): Promise<
     baseUrl,
     dataSource,
     publisher: app.get(Publisher),
+    namespace,
     close: async () => {
       await app.close();
       await database.drop();
+      const groups = (await admin.listGroups()).map((g) => g.groupId);
+      if (groups.length > 0) await admin.deleteGroups(groups);
+      await admin.deleteTopics(await admin.listTopics());
+      await admin.disconnect();
     },
     outbox: async (orderId) => {
       const rows = (await dataSource.query(

@@ -9,6 +9,7 @@ import type { DataSource } from 'typeorm';
 import type { ConsumerOptions, KafkaClient } from '../ports/kafka-client.port';
 import type { EventDefinition } from '../core/event-definition';
 import type { Logger } from '../logging/logger';
+import type { OwnedTopic } from '../topics/provision-topics';
 
 export interface MessagingModuleOptions {
   /** Broker addresses; ignored when `client` is given. */
@@ -41,6 +42,18 @@ export interface MessagingModuleOptions {
   groupIds?: Readonly<Record<string, string>>;
   /** Inbox table of effectively-once consumers. Default `messaging_inbox`. */
   inboxTable?: string;
+  /**
+   * The topics the service owns (e.g. from the system manifest): created at startup when missing, before any
+   * consumer starts; one that exists with other partitions or settings fails the startup with a
+   * `TopicSettingsError` naming each difference.
+   */
+  topics?: readonly OwnedTopic[];
+  /**
+   * What each consumer, by its `defineConsumer` name, is declared to consume (e.g. the system manifest's
+   * consumer groups). A consumer whose `@HandleEvent` methods take other event types, or a declared consumer
+   * without handlers, fails the startup, so the declaration cannot drift from the code.
+   */
+  consumes?: Readonly<Record<string, readonly { type: string }[]>>;
   /** Schemas registered at startup, so the first publish of each does not wait on the registry. */
   publishes?: readonly EventDefinition<never>[];
   /** Consumer session, heartbeat and fetch settings shared by every handler group. */

@@ -30,6 +30,7 @@ import { Publisher } from '../publisher/publisher';
 import { consumerSettings } from '../subscription/consumer-definition';
 import { subscribe, validateSubscription, type Subscription } from '../subscription/subscription';
 import { SubscriptionConfigError } from '../subscription/subscription-config.error';
+import { provisionTopics, type OwnedTopic } from '../topics/provision-topics';
 import { HANDLE_EVENT_METADATA, type HandleEventMetadata } from './handle-event.decorator';
 import { groupHandlers, type DiscoveredHandler, type HandlerGroup } from './handler-groups';
 import type { MessagingModuleOptions } from './messaging-module.options';
@@ -85,6 +86,8 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
   private async bootstrap(): Promise<void> {
     const groupIds = this.options.groupIds ?? {};
     const groups = groupHandlers(this.discover(), (consumer) => groupIds[consumer.name] ?? consumer.name);
+    if (this.options.consumes) checkDeclaredConsumers(groups, this.options.consumes);
+    if (this.options.topics && this.options.topics.length > 0) await this.provision(this.options.topics);
     if (groups.length === 0) return;
     const inbox = groups.some((g) => g.consumer.delivery === 'effectively-once')
       ? new PostgresInbox(
@@ -118,6 +121,17 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
         logger: this.logger,
       });
       this.lagMonitor.start();
+    }
+  }
+
+  private async provision(topics: readonly OwnedTopic[]): Promise<void> {
+    const admin = this.client.admin();
+    await admin.connect();
+    try {
+      const report = await provisionTopics(admin, topics);
+      this.logger.info({ ...report }, 'owned topics provisioned');
+    } finally {
+      await admin.disconnect();
     }
   }
 
@@ -232,5 +246,33 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
       );
     }
     return resolved;
+  }
+}
+
+/** Refuses handlers that take other events than their consumer is declared to consume. */
+function checkDeclaredConsumers(
+  groups: readonly HandlerGroup[],
+  declared: Readonly<Record<string, readonly { type: string }[]>>,
+): void {
+  const problems: string[] = [];
+  for (const [name, events] of Object.entries(declared)) {
+    const group = groups.find((g) => g.consumer.name === name);
+    const wanted = [...new Set(events.map((e) => e.type))].sort();
+    const handled = (group?.handlers.map((h) => h.eventType) ?? []).sort();
+    const missing = wanted.filter((type) => !handled.includes(type));
+    const extra = handled.filter((type) => !wanted.includes(type));
+    if (missing.length > 0)
+      problems.push(
+        `consumer "${name}" is declared to consume ${missing.join(', ')} but has no handler for it`,
+      );
+    if (extra.length > 0)
+      problems.push(`consumer "${name}" handles ${extra.join(', ')}, which its declaration does not list`);
+  }
+  for (const group of groups) {
+    if (!(group.consumer.name in declared))
+      problems.push(`consumer "${group.consumer.name}" has handlers but no declaration`);
+  }
+  if (problems.length > 0) {
+    throw new SubscriptionConfigError(`The consumers differ from their declaration: ${problems.join('; ')}`);
   }
 }

@@ -27,6 +27,16 @@ export function serviceConfigSchema({ name, defaultPort }: ServiceIdentity) {
       .string()
       .regex(/^[A-Za-z0-9._-]{1,200}$/, { error: 'must be a Kafka group id (1-200 of [A-Za-z0-9._-])' })
       .default(name),
+    /**
+     * Prefixes every topic, consumer group and transactional id of the service on the broker
+     * (`<namespace>.orders.events`), so that copies of the system share a cluster without sharing anything
+     * (each e2e system and integration test runs in its own). Empty (the default) in a deployment of its own.
+     * Every service of one system must use the same namespace.
+     */
+    KAFKA_NAMESPACE: z
+      .string()
+      .regex(/^([A-Za-z0-9_-]{1,40})?$/, { error: 'must be empty or 1-40 of [A-Za-z0-9_-]' })
+      .default(''),
     SCHEMA_REGISTRY_URL: httpUrl(),
     /** How long a graceful shutdown may take before the process gives up and exits with code 1. */
     SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),

@@ -7,8 +7,9 @@
  * `createMigratedDatabase(…)` of @orderstream/testing): the platform library sits above the test harness
  * in the dependency rules and does not import it.
  */
+import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { AvroCodec, Publisher, type AdminPort } from '@orderstream/messaging';
+import { AvroCodec, namespacedKafkaClient, Publisher, type AdminPort } from '@orderstream/messaging';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
@@ -22,7 +23,10 @@ export interface ServiceUnderTestOptions<S extends z.ZodType<ServiceConfig>> ext
   consumerGroup: string;
   /** Where the real stack is; `TestInfrastructure` of @orderstream/testing fits. */
   infrastructure: { kafkaBrokers: string[]; schemaRegistryUrl: string };
-  /** Created with 3 partitions when missing; existing ones are kept. */
+  /**
+   * The topics of other services it consumes, created with 3 partitions in the test's namespace (the
+   * service provisions its own, and finds it as declared if listed here too: 3 partitions, broker defaults).
+   */
   topics: readonly string[];
   /**
    * Creates the test's own database with the service's migrations applied (`createMigratedDatabase` of
@@ -41,6 +45,8 @@ export interface OutboxRow {
 
 export interface ServiceUnderTest {
   app: INestApplication;
+  /** The Kafka namespace of the service and the test's client (`KAFKA_NAMESPACE`). */
+  namespace: string;
   baseUrl: string;
   /** The test's own connection to the service's database. */
   dataSource: DataSource;
@@ -57,10 +63,13 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
   options: ServiceUnderTestOptions<S>,
 ): Promise<ServiceUnderTest> {
   const { infrastructure } = options;
-  const client = createKafkaJsClient({
-    brokers: infrastructure.kafkaBrokers,
-    clientId: `${options.name}-test`,
-  });
+  // The service and the test's own client share a namespace no other test uses: its topics, groups and
+  // retry/dead-letter topics are the test's alone, however many tests run at once.
+  const namespace = `${options.name}-test-${randomBytes(4).toString('hex')}`;
+  const client = namespacedKafkaClient(
+    createKafkaJsClient({ brokers: infrastructure.kafkaBrokers, clientId: `${options.name}-test` }),
+    namespace,
+  );
   const admin = client.admin();
   await admin.connect();
   let db: Awaited<ReturnType<typeof options.createDatabase>> | undefined;
@@ -72,6 +81,7 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
     const started = await startTestApp(options, {
       LOG_LEVEL: 'error',
       KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
+      KAFKA_NAMESPACE: namespace,
       SCHEMA_REGISTRY_URL: infrastructure.schemaRegistryUrl,
       DATABASE_URL: urlOf(db.dataSource),
     });
@@ -109,9 +119,11 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
         )) as { n: number }[];
         return row?.n ?? 0;
       },
+      namespace,
       async close() {
         await resources.app.close();
         await resources.publisher.disconnect();
+        await deleteNamespace(admin);
         await admin.disconnect();
         await resources.db.dispose();
       },
@@ -123,6 +135,14 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
     await db?.dispose();
     throw error;
   }
+}
+
+/** Everything the test left on the broker: the namespace's topics and (now memberless) groups. */
+async function deleteNamespace(admin: AdminPort): Promise<void> {
+  const groups = (await admin.listGroups()).map((g) => g.groupId);
+  if (groups.length > 0) await admin.deleteGroups(groups);
+  const topics = await admin.listTopics();
+  if (topics.length > 0) await admin.deleteTopics(topics);
 }
 
 /**

@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # One recipe for every orderstream service; the build argument SERVICE picks the app folder:
 #
 #   docker build --build-arg SERVICE=orders -t orderstream-orders .
@@ -11,10 +9,23 @@
 #   prod-deps  production dependencies of this service's own workspaces, nothing else
 #   runtime    Node, those dependencies and the compiled JavaScript, run as the unprivileged `node` user
 #
+# Build arguments and secrets:
+#   SERVICE     required: the folder under apps/ (orders, payments, inventory, outbox-relay)
+#   NODE_IMAGE  the Node image every stage starts from; node:24-slim by default. A machine without a
+#               registry passes a local stand-in (tools/docker/src/images builds one, see docs/docker.md).
+#   secret ca_bundle  optional: a CA bundle (PEM) for `npm ci`, for networks whose TLS is intercepted,
+#               e.g. `--secret id=ca_bundle,src=$NODE_EXTRA_CA_CERTS`. A secret is mounted only into the
+#               RUN that asks for it and never written to a layer, so no image carries it.
+#
+# No `# syntax=docker/dockerfile:1` line: it makes BuildKit pull the frontend image from a registry. The
+# frontend built into Docker Engine 20.10 and later understands every instruction used here.
+#
 # Node 24 matches the workspace's engines and .nvmrc (tools/docker/src/compose.spec.ts checks the major).
 # Pin a digest (node:24-slim@sha256:...) if you need bit-for-bit reproducible images.
 
-FROM node:24-slim AS base
+ARG NODE_IMAGE=node:24-slim
+
+FROM ${NODE_IMAGE} AS base
 WORKDIR /app
 
 # ---------------------------------------------------------------------------------------------------
@@ -25,9 +36,11 @@ WORKDIR /src
 # /manifests/all: every workspace, for the build. /manifests/service: only the workspaces SERVICE needs at
 # runtime (see tools/docker/workspaces.mjs for why npm's own --workspace filter is not enough).
 # `cp --parents` keeps each file's folder, which a COPY glob would flatten.
+# `${SERVICE:-}`: without the argument, workspaces.mjs says what to pass (plain `set -u` would only say
+# "SERVICE: parameter not set").
 RUN set -eu; \
     all="$(node tools/docker/workspaces.mjs dirs)"; \
-    service="$(node tools/docker/workspaces.mjs dirs "${SERVICE}")"; \
+    service="$(node tools/docker/workspaces.mjs dirs "${SERVICE:-}")"; \
     mkdir -p /manifests/all /manifests/service; \
     cp package.json package-lock.json .npmrc /manifests/all/; \
     cp package.json package-lock.json .npmrc /manifests/service/; \
@@ -38,8 +51,11 @@ RUN set -eu; \
 FROM base AS deps
 COPY --from=manifests /manifests/all/ ./
 # npm ci installs exactly the lockfile and, with npm 11, runs only the install scripts that the root
-# package.json `allowScripts` permits. The cache mount keeps downloaded tarballs between builds.
+# package.json `allowScripts` permits. The cache mount keeps downloaded tarballs between builds; the
+# optional ca_bundle secret (see the top) is trusted by this one command only.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    --mount=type=secret,id=ca_bundle,required=false \
+    if [ -s /run/secrets/ca_bundle ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca_bundle; fi; \
     npm ci
 
 # ---------------------------------------------------------------------------------------------------
@@ -63,10 +79,12 @@ COPY --from=manifests /manifests/service/ ./
 # Only this service's manifests are present, so npm skips the lockfile entries of every other workspace
 # (test containers, embedded PostgreSQL, build tools) while still installing the locked versions.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
+    --mount=type=secret,id=ca_bundle,required=false \
+    if [ -s /run/secrets/ca_bundle ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca_bundle; fi; \
     npm ci --omit=dev
 
 # ---------------------------------------------------------------------------------------------------
-FROM node:24-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
 ENV NODE_ENV=production
 # Files stay owned by root: the `node` user can read and run them but not change them.

@@ -68,7 +68,12 @@ try {
     throw new Error('usage: workspaces.mjs dirs [service]');
   }
   if (args.length === 1 && args[0] === '') {
-    throw new Error('the service name is empty: build with --build-arg SERVICE=<app folder name>');
+    const apps = workspaceDirs()
+      .filter((dir) => dir.startsWith('apps/'))
+      .map((dir) => dir.slice('apps/'.length));
+    throw new Error(
+      `SERVICE is not set: build with --build-arg SERVICE=<app>, where <app> is one of: ${apps.join(', ')}`,
+    );
   }
   const dirs = args.length === 0 ? workspaceDirs() : productionClosure(args[0]);
   process.stdout.write(`${dirs.join('\n')}\n`);

@@ -235,11 +235,24 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
 
-  it('builds on the Node major of .nvmrc', () => {
+  it('builds on the Node major of .nvmrc, by default, and on nothing but NODE_IMAGE or its own stages', () => {
+    // NODE_IMAGE is an argument so that a machine without a registry can pass a local stand-in.
     const major = read('.nvmrc').trim().split('.')[0];
-    const bases = [...dockerfile.matchAll(/^FROM\s+node:(\S+)/gm)].map((m) => m[1]);
+    expect(dockerfile).toMatch(new RegExp(`^ARG NODE_IMAGE=node:${major}(\\.|-)\\S*$`, 'm'));
+    const stages = [...dockerfile.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)$/gm)].map((m) => m[1]);
+    const bases = [...dockerfile.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1]);
     expect(bases.length).toBeGreaterThan(0);
-    for (const tag of bases) expect(tag).toMatch(new RegExp(`^${major}(\\.|-|$)`));
+    for (const base of bases) expect(['${NODE_IMAGE}', ...stages]).toContain(base);
+  });
+
+  it('pulls no BuildKit frontend, and lets the CA bundle in only as a secret', () => {
+    expect(dockerfile).not.toMatch(/^#\s*syntax=/m);
+    expect(dockerfile).not.toMatch(/^(ENV|ARG)\s+NODE_EXTRA_CA_CERTS/m);
+    // Every npm ci can trust the optional secret; nothing else mentions it.
+    const installs =
+      dockerfile.match(/^RUN --mount=type=cache[^\n]*\n(?:[^\n]*\\\n)*[^\n]*npm ci.*$/gm) ?? [];
+    expect(installs).toHaveLength(2);
+    for (const install of installs) expect(install).toContain('--mount=type=secret,id=ca_bundle');
   });
 
   it('runs the compiled service as the unprivileged node user in production mode', () => {

@@ -56,9 +56,12 @@ describe('workspaces.mjs', () => {
   });
 
   it('fails with a clear message when the service is missing or unknown', () => {
+    // The Dockerfile passes "${SERVICE:-}", so a build without --build-arg SERVICE lands here.
     expect(run('dirs', '')).toMatchObject({
       status: 1,
-      stderr: expect.stringContaining('--build-arg SERVICE='),
+      stderr: expect.stringMatching(
+        /^workspaces\.mjs: SERVICE is not set: build with --build-arg SERVICE=<app>, where <app> is one of: .*\borders\b/,
+      ),
     });
     expect(run('dirs', 'no-such-app')).toMatchObject({
       status: 1,

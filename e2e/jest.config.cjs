@@ -1,3 +1,4 @@
-// One e2e file at a time: the services use their fixed consumer groups (orders, payments, inventory), so two
-// systems running at once would split each group's partitions between them and steal each other's events.
+// One e2e file at a time, for CPU, not isolation: each system runs in a Kafka namespace and databases of its
+// own, but one system is four Node processes plus the tests on a 2-core machine; Nx already runs another
+// project's tests next to this one.
 module.exports = { ...require('../jest.preset.cjs').e2e, displayName: '@orderstream/e2e', maxWorkers: 1 };

@@ -1,12 +1,12 @@
 /**
- * The whole saga as a deployment runs it: orders, payments, inventory and the outbox relay as separate
- * processes (built `dist/main.js`, configured only through the environment), each with a fresh database of
- * its own, against the real Kafka, registry and PostgreSQL of the test run.
+ * The whole saga as a deployment runs it: every service of the system manifest as a separate process
+ * (built `dist/main.js`, configured only through the environment), each with a fresh database of its own,
+ * against the real Kafka, registry and PostgreSQL of the test run.
  *
- * Isolation: the services use their fixed consumer groups (`orders`, `payments`, `inventory`) and the
- * fixed contract topics, exactly as deployed. Fresh databases isolate state (inbox rows are per database),
- * but two systems running at once would split one group's partitions between them, so run one system at a
- * time (`maxWorkers: 1` in e2e/jest.config.cjs) and assert only about the order ids a test created itself.
+ * Isolation: each system runs in a Kafka namespace of its own (`KAFKA_NAMESPACE`): its topics, consumer
+ * groups, retry and dead-letter topics and transactional ids are its alone, so systems (and any other test)
+ * can run at the same time on one cluster. Its Kafka clients for tests (`kafka()`) use the same namespace
+ * and so see the logical names (`orders.events`).
  *
  * Reads go through the services' HTTP APIs, as a client would. `query` reads a service's database
  * directly, for the few invariants no endpoint exposes (what inventory holds per order).
@@ -16,25 +16,33 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
+  SERVICE_NAMES,
   serviceEnv,
   startService,
   type ServiceEndpoints,
   type ServiceName,
   type ServiceProcess,
 } from '@orderstream/demo';
-import { type ConsumedRecord, type KafkaClient, type PartitionOffset } from '@orderstream/messaging';
+import {
+  namespacedKafkaClient,
+  type ConsumedRecord,
+  type KafkaClient,
+  type PartitionOffset,
+} from '@orderstream/messaging';
+import { allTopics, consumerGroupsOf, databasesOf } from '@orderstream/system';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import {
   createTestDatabase,
   freePort,
   testInfrastructure,
+  uniqueName,
   waitFor,
   type TestDatabase,
 } from '@orderstream/testing';
 import { Client } from 'pg';
 
-/** The services that own a database. */
-export type DatabaseOwner = keyof ServiceEndpoints['databases'];
+/** A service that owns a database in the manifest. */
+export type DatabaseOwner = string;
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'REJECTED' | 'CANCELLED';
 
@@ -89,25 +97,20 @@ export interface HttpResult<T = unknown> {
   body: T;
 }
 
-/** The saga's contract topics (`Topics` of @orderstream/contracts), each keyed by order id. */
-export const SAGA_TOPICS = ['orders.events', 'payments.events', 'inventory.events'] as const;
-export type SagaTopic = (typeof SAGA_TOPICS)[number];
+/** The saga's contract topics, each keyed by order id: every topic the system manifest declares. */
+export const SAGA_TOPICS: readonly string[] = allTopics().map((t) => t.name);
+export type SagaTopic = string;
 
-/** What each service's fixed consumer group reads (docs/saga.md, "Who consumes what"). */
-export const GROUP_TOPICS: Record<'orders' | 'payments' | 'inventory', readonly SagaTopic[]> = {
-  orders: ['inventory.events', 'payments.events'],
-  payments: ['orders.events', 'inventory.events'],
-  inventory: ['payments.events', 'orders.events'],
-};
+/** What each consumer group reads, from the manifest (docs/saga.md, "Who consumes what"). */
+export const GROUP_TOPICS: Readonly<Record<string, readonly SagaTopic[]>> = Object.fromEntries(
+  consumerGroupsOf().map((g) => [g.group, g.topics]),
+);
 
 /** Log-end offset of every partition of every saga topic, as `topic/partition` → offset. */
 export type EndOffsets = Record<string, string>;
 
 /** Statuses after which the saga has nothing more to do for an order unless its customer cancels it. */
 export const SETTLED_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'REJECTED', 'CANCELLED'];
-
-/** Every service, started in this order: orders first, because it creates the saga's topics. */
-const START_ORDER: readonly ServiceName[] = ['orders', 'payments', 'inventory', 'outbox-relay'];
 
 /**
  * Per-service settings for tests: the relay's fallback poll is short so a lost NOTIFY costs little time;
@@ -143,6 +146,8 @@ export class SagaSystem {
   private endpoints: ServiceEndpoints | undefined;
   private readonly workspaceRoot = resolve(__dirname, '..', '..', '..');
   private readonly settleTimeoutMs: number;
+  /** The system's Kafka namespace: every topic, group and transactional id of it is prefixed with it. */
+  readonly namespace = uniqueName('e2e');
 
   private constructor(private readonly options: SagaSystemOptions) {
     this.settleTimeoutMs = options.settleTimeoutMs ?? 60_000;
@@ -162,22 +167,18 @@ export class SagaSystem {
 
   private async boot(): Promise<void> {
     const infra = testInfrastructure();
-    for (const owner of ['orders', 'payments', 'inventory'] as const) {
+    for (const owner of Object.keys(databasesOf())) {
       this.databases.set(owner, await createTestDatabase(infra.postgresUrl, `e2e_saga_${owner}`));
     }
     this.endpoints = {
       kafkaBrokers: infra.kafkaBrokers,
       schemaRegistryUrl: infra.schemaRegistryUrl,
-      databases: {
-        orders: this.database('orders').url,
-        payments: this.database('payments').url,
-        inventory: this.database('inventory').url,
-      },
+      databases: Object.fromEntries([...this.databases].map(([owner, db]) => [owner, db.url])),
+      namespace: this.namespace,
     };
-    const [first, ...rest] = START_ORDER;
-    if (first) await this.startOne(first);
-    // Settled, so that every start has finished (and is known to dispose) before a failure is thrown.
-    const starts = await Promise.allSettled(rest.map((name) => this.startOne(name)));
+    // All at once: each service creates the topics it owns and waits for those it consumes. Settled, so
+    // that every start has finished (and is known to dispose) before a failure is thrown.
+    const starts = await Promise.allSettled(SERVICE_NAMES.map((name) => this.startOne(name)));
     const failed = starts.find((start) => start.status === 'rejected');
     if (failed) throw failed.reason;
   }
@@ -220,12 +221,26 @@ export class SagaSystem {
     return Object.fromEntries(names.map((name, i) => [name, codes[i]]));
   }
 
-  /** Stops what still runs and drops the databases. Safe to call twice. */
+  /** Stops what still runs, drops the databases and deletes the namespace's topics and groups. Safe to call twice. */
   async dispose(): Promise<void> {
     await this.stopAll();
     const databases = [...this.databases.values()];
     this.databases.clear();
     await Promise.all(databases.map((db) => db.drop()));
+    if (this.endpoints) await this.deleteNamespace();
+  }
+
+  private async deleteNamespace(): Promise<void> {
+    const admin = this.kafka('saga-e2e-cleanup').admin();
+    await admin.connect();
+    try {
+      const groups = (await admin.listGroups()).map((g) => g.groupId);
+      if (groups.length > 0) await admin.deleteGroups(groups);
+      const topics = await admin.listTopics();
+      if (topics.length > 0) await admin.deleteTopics(topics);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   url(name: ServiceName): string {
@@ -392,7 +407,10 @@ export class SagaSystem {
 
   /** A Kafka client on the test run's brokers, for reading and injecting records; its user disconnects it. */
   kafka(clientId = 'saga-e2e'): KafkaClient {
-    return createKafkaJsClient({ brokers: this.serviceEndpoints().kafkaBrokers, clientId });
+    return namespacedKafkaClient(
+      createKafkaJsClient({ brokers: this.serviceEndpoints().kafkaBrokers, clientId }),
+      this.namespace,
+    );
   }
 
   /** The log-end offsets of the three saga topics now. */

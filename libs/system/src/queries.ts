@@ -29,13 +29,13 @@ export function outboxServices(system: SystemManifest = SYSTEM): ServiceDeclarat
   return system.services.filter((s) => s.outbox);
 }
 
-/** `orders=<url of orders>,payments=…`: the relay's `OUTBOX_SOURCES` for databases on one server. */
+/** `orders=<url>,payments=<url>,…`: the relay's `OUTBOX_SOURCES`, with each outbox service's database URL. */
 export function outboxSources(
-  databaseUrl: (database: string) => string,
+  urlOf: (service: ServiceDeclaration) => string,
   system: SystemManifest = SYSTEM,
 ): string {
   return outboxServices(system)
-    .map((s) => `${s.name}=${databaseUrl(s.database as string)}`)
+    .map((s) => `${s.name}=${urlOf(s)}`)
     .join(',');
 }
 

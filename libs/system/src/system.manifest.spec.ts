@@ -32,7 +32,7 @@ describe('the system manifest', () => {
 
   it('answers what the tools ask', () => {
     expect(databasesOf()).toEqual({ orders: 'orders', payments: 'payments', inventory: 'inventory' });
-    expect(outboxSources((db) => `postgres://h/${db}`)).toBe(
+    expect(outboxSources((s) => `postgres://h/${s.database}`)).toBe(
       'orders=postgres://h/orders,payments=postgres://h/payments,inventory=postgres://h/inventory',
     );
     expect(consumerGroupsOf()).toEqual([

@@ -11,7 +11,7 @@ import { DEMO_USAGE, DemoUsageError, parseDemoArgs, type DemoOptions } from './d
 import { renderSummary, renderTimeline } from './scenario/scenario-summary.view';
 import { runScenario } from './scenario/scenario.runner';
 import { startService, type ServiceProcess } from './service-process';
-import { DEFAULT_PORTS, SERVICE_NAMES, serviceEnv, type ServiceEndpoints } from './services';
+import { defaultPort, SERVICE_NAMES, serviceEnv, type ServiceEndpoints } from './services';
 
 const workspaceRoot = resolve(__dirname, '..', '..', '..');
 const logDir = join(workspaceRoot, '.cache', 'demo', 'logs');
@@ -123,8 +123,8 @@ async function main(): Promise<void> {
       SERVICE_NAMES.map((name) =>
         startService({
           name,
-          port: DEFAULT_PORTS[name],
-          env: serviceEnv(name, DEFAULT_PORTS[name], serviceEndpoints),
+          port: defaultPort(name),
+          env: serviceEnv(name, defaultPort(name), serviceEndpoints),
           workspaceRoot,
           logDir,
         }),

@@ -1,24 +1,32 @@
 /**
- * The four services and how each is configured from the infrastructure's endpoints. The demo and the e2e
- * tests start them from the same table, so both run the services exactly as a deployment would: built
- * JavaScript, configured only through environment variables.
+ * How each service of the system manifest (@orderstream/system) is configured from the infrastructure's
+ * endpoints. The demo and the e2e tests start them from the manifest, so both run the services exactly as a
+ * deployment would: built JavaScript, configured only through environment variables. A service added to
+ * the manifest is started by both without a change here.
  */
-export type ServiceName = 'orders' | 'payments' | 'inventory' | 'outbox-relay';
+import { outboxSources, serviceNames, serviceOf } from '@orderstream/system';
 
-export const SERVICE_NAMES: readonly ServiceName[] = ['orders', 'payments', 'inventory', 'outbox-relay'];
+/** A service of the manifest, e.g. `orders`. */
+export type ServiceName = string;
 
-export const DEFAULT_PORTS: Record<ServiceName, number> = {
-  orders: 3001,
-  payments: 3002,
-  inventory: 3003,
-  'outbox-relay': 3004,
-};
+/** Every service, in manifest order. */
+export const SERVICE_NAMES: readonly ServiceName[] = serviceNames();
+
+/** The port a service listens on when nothing else is asked for: its manifest port. */
+export function defaultPort(name: ServiceName): number {
+  return serviceOf(name).port;
+}
 
 export interface ServiceEndpoints {
   kafkaBrokers: string[];
   schemaRegistryUrl: string;
-  /** Database URL per service that owns a database. */
-  databases: Record<Exclude<ServiceName, 'outbox-relay'>, string>;
+  /** Database URL per service that owns a database (by service name). */
+  databases: Readonly<Record<ServiceName, string>>;
+  /**
+   * `KAFKA_NAMESPACE` of every service: a copy of the system with topics and groups of its own on a shared
+   * cluster (each e2e system has one). Empty or absent: the manifest's names as they are.
+   */
+  namespace?: string;
 }
 
 /** The environment a service process gets. */
@@ -27,16 +35,23 @@ export function serviceEnv(
   port: number,
   endpoints: ServiceEndpoints,
 ): Record<string, string> {
-  const common = {
+  const service = serviceOf(name);
+  const env: Record<string, string> = {
     PORT: String(port),
     HOST: '127.0.0.1',
     KAFKA_BROKERS: endpoints.kafkaBrokers.join(','),
     SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+    ...(endpoints.namespace ? { KAFKA_NAMESPACE: endpoints.namespace } : {}),
   };
-  if (name === 'outbox-relay') {
-    const sources = Object.entries(endpoints.databases).map(([service, url]) => `${service}=${url}`);
-    return { ...common, OUTBOX_SOURCES: sources.join(',') };
-  }
-  return { ...common, DATABASE_URL: endpoints.databases[name] };
+  if (service.relaysOutboxes) env['OUTBOX_SOURCES'] = outboxSources((s) => databaseUrl(endpoints, s.name));
+  if (service.database) env['DATABASE_URL'] = databaseUrl(endpoints, service.name);
+  return env;
+}
+
+function databaseUrl(endpoints: ServiceEndpoints, owner: ServiceName): string {
+  const url = endpoints.databases[owner];
+  if (url === undefined)
+    throw new Error(`No database URL for ${owner}, which owns a database in the manifest`);
+  return url;
 }

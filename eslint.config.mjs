@@ -160,7 +160,7 @@ export default [
   },
   {
     // Command-line programs print to the terminal by design.
-    files: ['tools/**/src/cli.ts', 'tools/**/src/*.cli.ts', 'tools/demo/**/*.ts', 'tools/bench/**/*.ts'],
+    files: ['tools/**/src/cli.ts', 'tools/**/src/**/*.cli.ts', 'tools/demo/**/*.ts', 'tools/bench/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   prettier,

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { SYSTEM, type SystemManifest } from '@orderstream/system';
+import { parse } from 'yaml';
+import { renderCompose } from './generate-compose';
+
+const COMMITTED = readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'docker-compose.yml'), 'utf8');
+
+describe('docker-compose.yml is generated from the system manifest', () => {
+  it('the committed file is exactly what `npm run compose:generate` writes', () => {
+    // On failure: run `npm run compose:generate` and commit the result (never edit the file by hand).
+    expect(COMMITTED).toBe(renderCompose());
+  });
+
+  it('a service added to the manifest gets its compose service, and its database is created', () => {
+    const base = SYSTEM.services[0]!;
+    const extended: SystemManifest = {
+      services: [
+        ...SYSTEM.services,
+        {
+          ...base,
+          name: 'shipping',
+          port: 3009,
+          database: 'shipping',
+          image: 'orderstream-shipping',
+          topics: [],
+          publishes: [],
+          consumerGroups: [],
+        },
+      ],
+    };
+    const compose = parse(renderCompose(extended), { merge: true }) as {
+      services: Record<
+        string,
+        {
+          image?: string;
+          build?: { args?: Record<string, string> };
+          ports?: string[];
+          environment?: Record<string, string>;
+        }
+      >;
+    };
+    expect(compose.services['shipping']).toMatchObject({
+      image: 'orderstream-shipping',
+      build: { args: { SERVICE: 'shipping' } },
+      ports: ['3009:3009'],
+      environment: {
+        PORT: '3009',
+        DATABASE_URL: 'postgres://orderstream:orderstream@postgres:5432/shipping',
+      },
+    });
+    expect(compose.services['postgres']?.environment?.['ORDERSTREAM_DATABASES']).toBe(
+      'orders payments inventory shipping',
+    );
+    expect(compose.services['outbox-relay']?.environment?.['OUTBOX_SOURCES']).toContain(
+      'shipping=postgres://orderstream:orderstream@postgres:5432/shipping',
+    );
+  });
+});

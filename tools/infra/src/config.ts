@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { databasesOf } from '@orderstream/system';
 import versions from '../versions.json';
 import { isAlive, lastLines, run, waitFor, type Log } from './proc';
 
@@ -12,7 +13,8 @@ export const HOST = '127.0.0.1';
 
 /** Local development defaults, NOT secrets: the embedded PostgreSQL listens on 127.0.0.1 only. */
 export const POSTGRES_LOCAL_DEV_CREDENTIALS = Object.freeze({ user: 'orderstream', password: 'orderstream' });
-export const DATABASES = Object.freeze({ orders: 'orders', payments: 'payments', inventory: 'inventory' });
+/** One database per service that owns one, by service name, as the system manifest declares them. */
+export const DATABASES: Readonly<Record<string, string>> = Object.freeze(databasesOf());
 
 export interface InfraOptions {
   /** 1 (default) or 3 KRaft nodes, each broker+controller. Env ORDERSTREAM_KAFKA_NODES. */
@@ -25,6 +27,14 @@ export interface InfraOptions {
   postgresPort?: number;
   /** Cache for jars, binaries, data, pid files and logs (default <repo>/.cache/infra). Env ORDERSTREAM_CACHE_DIR. */
   cacheDir?: string;
+  /**
+   * Where this stack's run state (pid files, logs, lock, state.json) and data live, apart from the
+   * downloaded jars and distributions in `cacheDir` (default: `cacheDir` itself). A second stack on other
+   * ports, e.g. a test's, shares the downloads without a second copy but never another stack's processes or
+   * data. Env ORDERSTREAM_INFRA_STATE_DIR. Must not be a path that starts with another stack's directory
+   * (the JVMs' command-line marker is matched as a substring).
+   */
+  stateDir?: string;
   /** Progress lines. Default: silent. */
   log?: (line: string) => void;
   /** Kafka version override, for compatibility checks only (default INFRA_VERSIONS.kafka). Env ORDERSTREAM_KAFKA_VERSION. */
@@ -41,6 +51,8 @@ export interface Resolved {
   postgresPort: number;
   kafkaVersion: string;
   cacheDir: string;
+  /** `stateDir`, resolved: the parent of runDir and dataDir, and the JVMs' marker. */
+  stateDir: string;
   runDir: string;
   dataDir: string;
   log: Log;
@@ -86,6 +98,9 @@ function checkBrokers(n: number, what: string): 1 | 3 {
  */
 export function resolveOptions(opts: InfraOptions, state?: RunState): Resolved {
   const cacheDir = path.resolve(opts.cacheDir ?? process.env['ORDERSTREAM_CACHE_DIR'] ?? defaultCacheDir());
+  const stateDir = path.resolve(
+    opts.stateDir ?? (process.env['ORDERSTREAM_INFRA_STATE_DIR'] || undefined) ?? cacheDir,
+  );
   const envBrokers = process.env['ORDERSTREAM_KAFKA_NODES'];
   const brokers = checkBrokers(
     opts.brokers ?? (envBrokers ? Number(envBrokers) : undefined) ?? state?.brokers ?? 1,
@@ -117,17 +132,22 @@ export function resolveOptions(opts: InfraOptions, state?: RunState): Resolved {
       state?.kafkaVersion ??
       INFRA_VERSIONS.kafka,
     cacheDir,
-    runDir: path.join(cacheDir, 'run'),
-    dataDir: path.join(cacheDir, 'data'),
+    stateDir,
+    runDir: path.join(stateDir, 'run'),
+    dataDir: path.join(stateDir, 'data'),
     log: opts.log ?? (() => undefined),
     startTimeoutMs: opts.startTimeoutMs ?? 120_000,
     downloadTimeoutMs: 20 * 60_000,
   };
 }
 
-/** Marker on every JVM we start, so `down` also finds processes whose pid file is gone. */
+/**
+ * Marker on every JVM we start, so `down` also finds processes whose pid file is gone. It names the state
+ * directory (which is the cache directory unless `stateDir` is set, so the marker of a default stack is
+ * unchanged): a `down` of one stack never matches another stack's JVMs.
+ */
 export function javaMarker(o: Resolved): string {
-  return `-Dorderstream.infra.cache=${o.cacheDir}`;
+  return `-Dorderstream.infra.cache=${o.stateDir}`;
 }
 
 export function stateFile(runDir: string): string {

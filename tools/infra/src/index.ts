@@ -35,7 +35,8 @@ export interface InfraEndpoints {
     port: number;
     user: string;
     password: string;
-    databases: { orders: string; payments: string; inventory: string };
+    /** The system manifest's databases, by the service that owns each. */
+    databases: Readonly<Record<string, string>>;
   };
   versions: { kafka: string; apicurio: string; postgres: string };
 }
@@ -148,7 +149,7 @@ export async function infraUpDetailed(opts: InfraOptions = {}): Promise<InfraUpR
 async function assertCompatibleWithRunning(o: Resolved): Promise<void> {
   const state = await readState(o.runDir);
   if (!state) return;
-  const running = resolveOptions({ cacheDir: o.cacheDir, ...state }, state);
+  const running = resolveOptions({ cacheDir: o.cacheDir, stateDir: o.stateDir, ...state }, state);
   const anyAlive = (await currentParts(running)).some((p) => p.pid !== undefined);
   if (!anyAlive) return;
   const diffs = (['brokers', 'kafkaPort', 'registryPort', 'postgresPort', 'kafkaVersion'] as const).filter(
@@ -245,8 +246,12 @@ export function toEnv(e: InfraEndpoints): Record<string, string> {
     POSTGRES_PASSWORD: password,
     // Server-level URL (the maintenance database): what tests use to create databases of their own.
     POSTGRES_URL: url('postgres'),
-    ORDERS_DATABASE_URL: url(databases.orders),
-    PAYMENTS_DATABASE_URL: url(databases.payments),
-    INVENTORY_DATABASE_URL: url(databases.inventory),
+    // <SERVICE>_DATABASE_URL for each database of the manifest (ORDERS_DATABASE_URL, …).
+    ...Object.fromEntries(
+      Object.entries(databases).map(([service, db]) => [
+        `${service.toUpperCase().replaceAll('-', '_')}_DATABASE_URL`,
+        url(db),
+      ]),
+    ),
   };
 }

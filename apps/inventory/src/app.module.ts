@@ -21,7 +21,11 @@ export class AppModule {
           config,
           database: { name: 'inventory', options: inventoryDataSourceOptions(config.DATABASE_URL) },
         }),
-        serviceMessagingModule({ service: SERVICE, config }),
+        serviceMessagingModule({
+          service: SERVICE,
+          config,
+          publishes: [stockReservedEvent, stockRejectedEvent, stockReleasedEvent],
+        }),
       ],
       controllers: [GetStockController],
       providers: [

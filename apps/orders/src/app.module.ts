@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ordersEvents, type EventContract } from '@orderstream/contracts';
 import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
 import { CancelOrderController } from './cancel-order/cancel-order.controller';
 import { CancelOrderUseCase } from './cancel-order/cancel-order.use-case';
@@ -25,7 +26,11 @@ export class AppModule {
           config,
           database: { name: 'orders', options: ordersDataSourceOptions(config.DATABASE_URL) },
         }),
-        serviceMessagingModule({ service: SERVICE, config }),
+        serviceMessagingModule({
+          service: SERVICE,
+          config,
+          publishes: Object.values(ordersEvents) as readonly EventContract<never>[],
+        }),
       ],
       controllers: [PlaceOrderController, CancelOrderController, QueryOrdersController],
       providers: [

@@ -22,7 +22,11 @@ export class AppModule {
           config,
           database: { name: 'payments', options: paymentsDataSourceOptions(config.DATABASE_URL) },
         }),
-        serviceMessagingModule({ service: SERVICE, config }),
+        serviceMessagingModule({
+          service: SERVICE,
+          config,
+          publishes: [paymentAuthorizedEvent, paymentDeclinedEvent, paymentRefundedEvent],
+        }),
       ],
       controllers: [GetCustomerController, GetPaymentController],
       providers: [

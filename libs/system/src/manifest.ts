@@ -4,12 +4,11 @@
  * databases, the demo and the e2e harness start the services, the relay finds its outboxes, each service
  * provisions the topics it owns at boot, and docker-compose.yml is generated from it.
  *
- * Plain data and pure functions: no framework, so apps, tools and tests can all import it.
+ * Plain data and pure functions with no dependency at all, so that everything can import it, tools/infra
+ * (below the test harness, which the contracts' own tests use) included. Events are named by their
+ * CloudEvents type; the contracts' tests check every name against @orderstream/contracts, and a service's
+ * boot checks its handlers and published contracts against its entry.
  */
-import type { EventContract } from '@orderstream/contracts';
-
-/** An event contract of any payload type (the manifest only needs its type and topic). */
-export type AnyEvent = EventContract<never>;
 
 const DAY_MS = 24 * 3_600_000;
 
@@ -20,6 +19,8 @@ export interface TopicDeclaration {
   cleanupPolicy: 'delete' | 'compact' | 'compact,delete';
   /** How long records are kept; `infinite` keeps them forever (Kafka's -1). */
   retentionMs: number | 'infinite';
+  /** The CloudEvents types (`ce_type`) its owner publishes on it, e.g. `orderstream.orders.OrderPlaced`. */
+  events: readonly string[];
   description: string;
 }
 
@@ -29,8 +30,8 @@ export interface ConsumerGroupDeclaration {
    * may run it under another (`KAFKA_CONSUMER_GROUP`), a test system under a namespace.
    */
   name: string;
-  /** The events its handlers take, in no particular order; their topics are what it subscribes to. */
-  consumes: readonly AnyEvent[];
+  /** The event types its handlers take; the topics that carry them are what it subscribes to. */
+  consumes: readonly string[];
 }
 
 export interface ServiceDeclaration {
@@ -45,10 +46,8 @@ export interface ServiceDeclaration {
   outbox: boolean;
   /** True for the relay: it reads every outbox of the system. */
   relaysOutboxes?: boolean;
-  /** The topics it owns: it creates them at boot and is the only publisher to them. */
+  /** The topics it owns: it creates them at boot and is the only publisher to them (their `events`). */
   topics: readonly TopicDeclaration[];
-  /** The events it publishes, each on a topic it owns. */
-  publishes: readonly AnyEvent[];
   consumerGroups: readonly ConsumerGroupDeclaration[];
   /** The container image built for it from the one Dockerfile (`--build-arg SERVICE=<name>`). */
   image: string;
@@ -60,22 +59,27 @@ export interface SystemManifest {
 
 /** The manifest contradicts itself: a test and every consumer of the manifest refuse it. */
 export class ManifestError extends Error {
-  constructor(readonly problems: readonly string[]) {
+  readonly problems: readonly string[];
+
+  // A plain field, not a parameter property: tools run this file through Node's type stripping.
+  constructor(problems: readonly string[]) {
     super(`The system manifest is inconsistent:\n- ${problems.join('\n- ')}`);
     this.name = 'ManifestError';
+    this.problems = problems;
   }
 }
 
 /** A delete-policy event stream (`retentionDays` days, default 7 like the broker). */
 export function eventStream(
   name: string,
-  options: { partitions: number; retentionDays?: number; description: string },
+  options: { partitions: number; retentionDays?: number; events: readonly string[]; description: string },
 ): TopicDeclaration {
   return {
     name,
     partitions: options.partitions,
     cleanupPolicy: 'delete',
     retentionMs: (options.retentionDays ?? 7) * DAY_MS,
+    events: options.events,
     description: options.description,
   };
 }
@@ -122,32 +126,25 @@ export function manifestProblems(manifest: SystemManifest): string[] {
     services.flatMap((s) => s.consumerGroups.map((g) => g.name)),
   );
 
-  const owner = new Map(services.flatMap((s) => s.topics.map((t) => [t.name, s.name] as const)));
+  duplicates(
+    'event type',
+    services.flatMap((s) => s.topics.flatMap((t) => [...t.events])),
+  );
+  const published = new Set(services.flatMap((s) => s.topics.flatMap((t) => [...t.events])));
   for (const service of services) {
     if (!/^[a-z][a-z0-9-]*$/.test(service.name))
       problems.push(`service name "${service.name}" is not kebab-case`);
     if (service.outbox && !service.database) problems.push(`${service.name} has an outbox but no database`);
+    const publishes = service.topics.some((t) => t.events.length > 0);
+    if (publishes && !service.outbox) problems.push(`${service.name} publishes events but has no outbox`);
     for (const topic of service.topics) {
       if (!Number.isInteger(topic.partitions) || topic.partitions < 1)
         problems.push(`topic ${topic.name} needs at least one partition`);
     }
-    for (const event of service.publishes) {
-      if (owner.get(event.topic) !== service.name)
-        problems.push(`${service.name} publishes ${event.type} on ${event.topic}, which it does not own`);
-    }
-    if (service.publishes.length > 0 && !service.outbox)
-      problems.push(`${service.name} publishes events but has no outbox`);
     for (const group of service.consumerGroups) {
-      for (const event of group.consumes) {
-        if (!owner.has(event.topic))
-          problems.push(
-            `${service.name}'s group ${group.name} consumes ${event.type} on ${event.topic}, which no service owns`,
-          );
-        const publisher = services.find((s) => s.publishes.includes(event));
-        if (!publisher)
-          problems.push(
-            `${service.name}'s group ${group.name} consumes ${event.type}, which no service publishes`,
-          );
+      for (const type of group.consumes) {
+        if (!published.has(type))
+          problems.push(`${service.name}'s group ${group.name} consumes ${type}, which no topic carries`);
       }
     }
   }

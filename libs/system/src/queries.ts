@@ -60,9 +60,19 @@ export function allTopics(system: SystemManifest = SYSTEM): TopicDeclaration[] {
   return system.services.flatMap((s) => [...s.topics]);
 }
 
-/** The topics a consumer group subscribes to: those of the events it consumes, sorted. */
-export function topicsConsumedBy(group: { consumes: readonly { topic: string }[] }): string[] {
-  return [...new Set(group.consumes.map((e) => e.topic))].sort();
+/** The topic that carries an event type; throws for a type no topic of the manifest carries. */
+export function topicOfEvent(type: string, system: SystemManifest = SYSTEM): string {
+  const topic = allTopics(system).find((t) => t.events.includes(type));
+  if (!topic) throw new Error(`No topic of the system manifest carries ${type}`);
+  return topic.name;
+}
+
+/** The topics a consumer group subscribes to: those that carry the events it consumes, sorted. */
+export function topicsConsumedBy(
+  group: { consumes: readonly string[] },
+  system: SystemManifest = SYSTEM,
+): string[] {
+  return [...new Set(group.consumes.map((type) => topicOfEvent(type, system)))].sort();
 }
 
 /** Every consumer group of the system with its service and topics. */
@@ -70,6 +80,6 @@ export function consumerGroupsOf(
   system: SystemManifest = SYSTEM,
 ): { service: string; group: string; topics: string[] }[] {
   return system.services.flatMap((s) =>
-    s.consumerGroups.map((g) => ({ service: s.name, group: g.name, topics: topicsConsumedBy(g) })),
+    s.consumerGroups.map((g) => ({ service: s.name, group: g.name, topics: topicsConsumedBy(g, system) })),
   );
 }

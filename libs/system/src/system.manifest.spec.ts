@@ -1,4 +1,3 @@
-import { orderPlacedEvent, paymentAuthorizedEvent, Topics } from '@orderstream/contracts';
 import {
   consumerGroupsOf,
   databasesOf,
@@ -19,7 +18,6 @@ const service = (overrides: Partial<ServiceDeclaration>): ServiceDeclaration => 
   port: 4000,
   outbox: false,
   topics: [],
-  publishes: [],
   consumerGroups: [],
   image: 'shop',
   ...overrides,
@@ -51,27 +49,30 @@ describe('the system manifest', () => {
   it('refuses a manifest that contradicts itself, naming every problem', () => {
     const broken = {
       services: [
-        service({ name: 'shop', port: 4000, publishes: [orderPlacedEvent as never] }),
+        service({
+          name: 'shop',
+          port: 4000,
+          topics: [eventStream('shop.events', { partitions: 1, events: ['shop.Sold'], description: '' })],
+        }),
         service({
           name: 'Shop2',
           port: 4000,
           outbox: true,
           image: 'shop',
-          topics: [eventStream('t', { partitions: 0, description: '' })],
-          consumerGroups: [{ name: 'g', consumes: [paymentAuthorizedEvent as never] }],
+          topics: [eventStream('t', { partitions: 0, events: ['shop.Sold'], description: '' })],
+          consumerGroups: [{ name: 'g', consumes: ['shop.Refunded'] }],
         }),
       ],
     };
     expect(manifestProblems(broken)).toEqual([
       'port "4000" is declared twice',
       'image "shop" is declared twice',
-      `shop publishes ${orderPlacedEvent.type} on ${Topics.orders}, which it does not own`,
+      'event type "shop.Sold" is declared twice',
       'shop publishes events but has no outbox',
       'service name "Shop2" is not kebab-case',
       'Shop2 has an outbox but no database',
       'topic t needs at least one partition',
-      `Shop2's group g consumes ${paymentAuthorizedEvent.type} on ${Topics.payments}, which no service owns`,
-      `Shop2's group g consumes ${paymentAuthorizedEvent.type}, which no service publishes`,
+      "Shop2's group g consumes shop.Refunded, which no topic carries",
     ]);
     expect(() => defineSystem(broken)).toThrow(ManifestError);
   });

@@ -3,24 +3,10 @@
  * generator adds its entry); docs/new-service.md says what follows from it.
  *
  * The saga topics have three partitions: enough for per-key parallelism on two cores and for the crash tests
- * to move partitions between members; a deployment with more consumers per group declares more.
+ * to move partitions between members; a deployment with more consumers per group declares more. Event names
+ * are the contracts' CloudEvents types (libs/contracts checks each one).
  */
-import {
-  Topics,
-  orderCancelledEvent,
-  orderConfirmedEvent,
-  orderPlacedEvent,
-  orderRejectedEvent,
-  paymentAuthorizedEvent,
-  paymentDeclinedEvent,
-  paymentRefundedEvent,
-  stockRejectedEvent,
-  stockReleasedEvent,
-  stockReservedEvent,
-} from '@orderstream/contracts';
-import { defineSystem, eventStream, type AnyEvent } from './manifest';
-
-const events = (...contracts: unknown[]): readonly AnyEvent[] => contracts as AnyEvent[];
+import { defineSystem, eventStream } from './manifest';
 
 export const SYSTEM = defineSystem({
   services: [
@@ -31,14 +17,26 @@ export const SYSTEM = defineSystem({
       database: 'orders',
       outbox: true,
       topics: [
-        eventStream(Topics.orders, {
+        eventStream('orders.events', {
           partitions: 3,
-          description: 'Order lifecycle events (placed, confirmed, rejected, cancelled), keyed by order id.',
+          events: [
+            'orderstream.orders.OrderPlaced',
+            'orderstream.orders.OrderConfirmed',
+            'orderstream.orders.OrderRejected',
+            'orderstream.orders.OrderCancelled',
+          ],
+          description: 'Order lifecycle events, keyed by order id.',
         }),
       ],
-      publishes: events(orderPlacedEvent, orderConfirmedEvent, orderRejectedEvent, orderCancelledEvent),
       consumerGroups: [
-        { name: 'orders', consumes: events(stockReservedEvent, stockRejectedEvent, paymentDeclinedEvent) },
+        {
+          name: 'orders',
+          consumes: [
+            'orderstream.inventory.StockReserved',
+            'orderstream.inventory.StockRejected',
+            'orderstream.payments.PaymentDeclined',
+          ],
+        },
       ],
       image: 'orderstream-orders',
     },
@@ -49,14 +47,25 @@ export const SYSTEM = defineSystem({
       database: 'payments',
       outbox: true,
       topics: [
-        eventStream(Topics.payments, {
+        eventStream('payments.events', {
           partitions: 3,
-          description: 'Payment events (authorized, declined, refunded), keyed by order id.',
+          events: [
+            'orderstream.payments.PaymentAuthorized',
+            'orderstream.payments.PaymentDeclined',
+            'orderstream.payments.PaymentRefunded',
+          ],
+          description: 'Payment events, keyed by order id.',
         }),
       ],
-      publishes: events(paymentAuthorizedEvent, paymentDeclinedEvent, paymentRefundedEvent),
       consumerGroups: [
-        { name: 'payments', consumes: events(orderPlacedEvent, orderCancelledEvent, stockRejectedEvent) },
+        {
+          name: 'payments',
+          consumes: [
+            'orderstream.orders.OrderPlaced',
+            'orderstream.orders.OrderCancelled',
+            'orderstream.inventory.StockRejected',
+          ],
+        },
       ],
       image: 'orderstream-payments',
     },
@@ -67,13 +76,22 @@ export const SYSTEM = defineSystem({
       database: 'inventory',
       outbox: true,
       topics: [
-        eventStream(Topics.inventory, {
+        eventStream('inventory.events', {
           partitions: 3,
-          description: 'Stock events (reserved, rejected, released), keyed by order id.',
+          events: [
+            'orderstream.inventory.StockReserved',
+            'orderstream.inventory.StockRejected',
+            'orderstream.inventory.StockReleased',
+          ],
+          description: 'Stock events, keyed by order id.',
         }),
       ],
-      publishes: events(stockReservedEvent, stockRejectedEvent, stockReleasedEvent),
-      consumerGroups: [{ name: 'inventory', consumes: events(paymentAuthorizedEvent, orderCancelledEvent) }],
+      consumerGroups: [
+        {
+          name: 'inventory',
+          consumes: ['orderstream.payments.PaymentAuthorized', 'orderstream.orders.OrderCancelled'],
+        },
+      ],
       image: 'orderstream-inventory',
     },
     {
@@ -83,7 +101,6 @@ export const SYSTEM = defineSystem({
       outbox: false,
       relaysOutboxes: true,
       topics: [],
-      publishes: [],
       consumerGroups: [],
       image: 'orderstream-outbox-relay',
     },

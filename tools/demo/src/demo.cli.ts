@@ -26,11 +26,7 @@ function toServiceEndpoints(endpoints: InfraEndpoints): ServiceEndpoints {
   return {
     kafkaBrokers: endpoints.kafkaBrokers,
     schemaRegistryUrl: endpoints.schemaRegistryUrl,
-    databases: {
-      orders: pgUrl(endpoints, dbs.orders),
-      payments: pgUrl(endpoints, dbs.payments),
-      inventory: pgUrl(endpoints, dbs.inventory),
-    },
+    databases: Object.fromEntries(Object.entries(dbs).map(([owner, db]) => [owner, pgUrl(endpoints, db)])),
   };
 }
 

@@ -53,7 +53,7 @@ export interface MessagingModuleOptions {
    * consumer groups). A consumer whose `@HandleEvent` methods take other event types, or a declared consumer
    * without handlers, fails the startup, so the declaration cannot drift from the code.
    */
-  consumes?: Readonly<Record<string, readonly { type: string }[]>>;
+  consumes?: Readonly<Record<string, readonly string[]>>;
   /** Schemas registered at startup, so the first publish of each does not wait on the registry. */
   publishes?: readonly EventDefinition<never>[];
   /** Consumer session, heartbeat and fetch settings shared by every handler group. */

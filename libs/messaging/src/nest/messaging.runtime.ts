@@ -252,12 +252,12 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
 /** Refuses handlers that take other events than their consumer is declared to consume. */
 function checkDeclaredConsumers(
   groups: readonly HandlerGroup[],
-  declared: Readonly<Record<string, readonly { type: string }[]>>,
+  declared: Readonly<Record<string, readonly string[]>>,
 ): void {
   const problems: string[] = [];
   for (const [name, events] of Object.entries(declared)) {
     const group = groups.find((g) => g.consumer.name === name);
-    const wanted = [...new Set(events.map((e) => e.type))].sort();
+    const wanted = [...new Set(events)].sort();
     const handled = (group?.handlers.map((h) => h.eventType) ?? []).sort();
     const missing = wanted.filter((type) => !handled.includes(type));
     const extra = handled.filter((type) => !wanted.includes(type));

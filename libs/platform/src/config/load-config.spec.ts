@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       KAFKA_BROKERS: ['localhost:9092'],
       KAFKA_CLIENT_ID: 'orders',
       KAFKA_CONSUMER_GROUP: 'orders',
+      KAFKA_NAMESPACE: '',
       SCHEMA_REGISTRY_URL: 'http://localhost:8080/apis/ccompat/v7',
       SHUTDOWN_TIMEOUT_MS: 10_000,
       DATABASE_URL: 'postgres://orders:secret@localhost:5432/orders',

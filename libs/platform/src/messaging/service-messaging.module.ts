@@ -18,22 +18,53 @@ import { KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_LOGGER } from '../platform.toke
 export interface ServiceMessagingDeclaration {
   /** The service name; events it writes carry `ce_source` `/orderstream/<service>`. */
   name: string;
-  /** Registered at boot, so the first outbox write of each type does not wait on the registry. */
-  publishes: readonly EventDefinition<never>[];
-  /** The topics it owns, provisioned at boot. */
+  /** The topics it owns, provisioned at boot, with the event types it publishes on each. */
   topics: readonly {
     name: string;
     partitions: number;
     cleanupPolicy: string;
     retentionMs: number | 'infinite';
+    events: readonly string[];
   }[];
-  /** Its consumers and the events each is declared to consume; the handlers must match. */
-  consumerGroups: readonly { name: string; consumes: readonly { type: string }[] }[];
+  /** Its consumers and the event types each is declared to consume; the handlers must match. */
+  consumerGroups: readonly { name: string; consumes: readonly string[] }[];
 }
 
 export interface ServiceMessagingOptions {
   service: ServiceMessagingDeclaration;
   config: ServiceConfig;
+  /**
+   * The contracts of the events it publishes: registered at boot, so the first outbox write of each type does
+   * not wait on the registry. Exactly the events its manifest entry declares, each on its declared topic.
+   */
+  publishes: readonly EventDefinition<never>[];
+}
+
+/** The contracts a service publishes differ from its manifest entry: the service does not start. */
+export class PublishedEventsMismatchError extends Error {
+  constructor(service: string, problems: readonly string[]) {
+    super(`${service}'s published contracts differ from its manifest entry: ${problems.join('; ')}`);
+    this.name = 'PublishedEventsMismatchError';
+  }
+}
+
+/** Checks the published contracts against the declaration; throws `PublishedEventsMismatchError`. */
+export function checkPublishedEvents(
+  service: ServiceMessagingDeclaration,
+  publishes: readonly EventDefinition<never>[],
+): void {
+  const declared = new Map(service.topics.flatMap((t) => t.events.map((type) => [type, t.name] as const)));
+  const problems: string[] = [];
+  for (const definition of publishes) {
+    const topic = declared.get(definition.type);
+    if (topic === undefined) problems.push(`${definition.type} is not declared`);
+    else if (topic !== definition.topic)
+      problems.push(`${definition.type} goes to ${definition.topic}, declared on ${topic}`);
+  }
+  const given = new Set(publishes.map((d) => d.type));
+  for (const type of declared.keys())
+    if (!given.has(type)) problems.push(`${type} is declared but not published`);
+  if (problems.length > 0) throw new PublishedEventsMismatchError(service.name, problems);
 }
 
 /** A manifest topic as the messaging library provisions it. */
@@ -50,6 +81,7 @@ export function ownedTopic(topic: ServiceMessagingDeclaration['topics'][number])
 
 export function serviceMessagingModule(options: ServiceMessagingOptions): DynamicModule {
   const { config, service } = options;
+  checkPublishedEvents(service, options.publishes);
   return MessagingModule.forRootAsync({
     inject: [KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_LOGGER],
     useFactory: (client: KafkaClient, metricsRegistry: Registry, logger: ServiceLogger) => ({
@@ -65,7 +97,7 @@ export function serviceMessagingModule(options: ServiceMessagingOptions): Dynami
       // The default DataSource of @nestjs/typeorm: the handlers' transactions and the inbox live there.
       dataSource: DataSource,
       metricsRegistry,
-      publishes: service.publishes,
+      publishes: options.publishes,
       shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
       logger: logger.child({ component: 'messaging' }),
     }),

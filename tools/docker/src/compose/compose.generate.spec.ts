@@ -24,7 +24,6 @@ describe('docker-compose.yml is generated from the system manifest', () => {
           database: 'shipping',
           image: 'orderstream-shipping',
           topics: [],
-          publishes: [],
           consumerGroups: [],
         },
       ],

@@ -38,4 +38,17 @@ describe('outbox relay config', () => {
       { variable: 'OUTBOX_POLL_INTERVAL_MS', problem: 'must be a positive integer' },
     ]);
   });
+
+  it('takes every outbox of the system manifest from one server when OUTBOX_SOURCES is not set', () => {
+    const { OUTBOX_SOURCES: _given, ...rest } = required;
+    expect(
+      loadConfig(outboxRelayConfigSchema, { ...rest, OUTBOX_POSTGRES_URL: 'postgres://u:p@db:5432/postgres' })
+        .OUTBOX_SOURCES,
+    ).toEqual({
+      orders: 'postgres://u:p@db:5432/orders',
+      payments: 'postgres://u:p@db:5432/payments',
+      inventory: 'postgres://u:p@db:5432/inventory',
+    });
+    expect(() => loadConfig(outboxRelayConfigSchema, rest)).toThrow('OUTBOX_SOURCES');
+  });
 });

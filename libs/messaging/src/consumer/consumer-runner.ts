@@ -198,8 +198,12 @@ export class ConsumerRunner {
     this.unsubscribe.push(
       consumer.on('group-join', (event) => this.onGroupJoin(event)),
       consumer.on('rebalancing', ({ memberId }) => this.logger.info({ memberId }, 'group is rebalancing')),
+      // A crash the client restarts from (a coordinator loading at start-up, a leader election) is a
+      // warning; one it gives up on leaves the group without a member, which is an error.
       consumer.on('crash', ({ error, restart }) =>
-        this.logger.error({ err: error, restart }, 'Kafka consumer crashed'),
+        restart
+          ? this.logger.warn({ err: error, restart }, 'Kafka consumer crashed; the client restarts it')
+          : this.logger.error({ err: error, restart }, 'Kafka consumer crashed'),
       ),
     );
     await consumer.connect();

@@ -9,12 +9,12 @@ import {
   ConfigResourceTypes,
   Kafka,
   logLevel,
+  Partitioners,
   type Admin,
   type Consumer,
   type EachBatchPayload,
   type IHeaders,
   type KafkaMessage,
-  type LogEntry,
   type Message,
   type Producer,
   type Transaction,
@@ -27,6 +27,7 @@ import './request-queue.patch';
 /** The Kafka protocol's error code for a topic the broker does not have. */
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 import { describeGroup, listGroups, resetGroupOffsets } from './consumer-groups.admin';
+import { kafkaJsLogCreator } from './kafkajs-log';
 import { transport } from './kafkajs-transport';
 import { silentLogger, type Logger } from '../../logging/logger';
 import type {
@@ -485,31 +486,22 @@ class KafkaJsAdmin implements AdminPort {
   }
 }
 
-/** Routes kafkajs's own log lines to the library logger instead of the console. */
-function logCreator(logger: Logger) {
-  return () =>
-    ({ level, log }: LogEntry): void => {
-      const { message, ...fields } = log;
-      const entry = { ...fields, component: 'kafkajs' };
-      if (level === logLevel.ERROR) logger.error(entry, message);
-      else if (level === logLevel.WARN) logger.warn(entry, message);
-      else if (level === logLevel.INFO) logger.info(entry, message);
-      else logger.debug(entry, message);
-    };
-}
-
 export function createKafkaJsClient(config: KafkaJsClientConfig): KafkaClient {
   const kafka = new Kafka({
     clientId: config.clientId,
     brokers: config.brokers,
     requestTimeout: config.requestTimeoutMs ?? 30_000,
     logLevel: logLevel.INFO,
-    logCreator: logCreator(config.logger ?? silentLogger),
+    logCreator: kafkaJsLogCreator(config.logger ?? silentLogger),
   });
   return {
     producer(options: ProducerOptions = {}): ProducerPort {
       const transactional = options.transactionalId !== undefined;
       const producer = kafka.producer({
+        // Stated, not defaulted (which also makes kafkajs print its v2 "switched default partitioner"
+        // notice): murmur2 of the key, the Java client's partitioner, so a key maps to the same partition
+        // whichever client produced it. Per-key order rests on it (key = aggregate id).
+        createPartitioner: Partitioners.DefaultPartitioner,
         idempotent: transactional || (options.idempotent ?? true),
         // Idempotence in kafkajs requires a single in-flight request to keep per-partition order.
         maxInFlightRequests: transactional || (options.idempotent ?? true) ? 1 : 5,

@@ -6,17 +6,20 @@
  */
 import { Client } from 'pg';
 import { Registry } from 'prom-client';
+import { DataSource } from 'typeorm';
 import {
   AvroCodec,
+  plainLogger,
   type AdminPort,
   type ConsumedRecord,
   type EventDefinition,
   type ProducerPort,
 } from '@orderstream/messaging';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
-import { createTestTopic, testInfrastructure, waitFor } from '@orderstream/testing';
+import { createTestDatabase, createTestTopic, testInfrastructure, waitFor } from '@orderstream/testing';
 
 import {
+  messagingMigrations,
   OutboxRetention,
   RelayMetrics,
   SourceRelay,
@@ -193,6 +196,52 @@ describe('SourceRelay', () => {
     expect(await metricValue(registry, 'outbox_relay_published_total', { source: 'accounts', topic })).toBe(
       25,
     );
+  });
+
+  it('waits for a source whose service has not created its outbox yet: no failed round, no error line, then leads', async () => {
+    // The relay starts with the services and can reach a database before its service has migrated it.
+    const bare = await createTestDatabase(infra.postgresUrl, 'relay_unmigrated');
+    cleanups.push(() => bare.drop());
+    const lines: { level: string; message: string }[] = [];
+    const at = (level: string) => (_fields: Record<string, unknown>, message: string) =>
+      lines.push({ level, message });
+    const logger = plainLogger({
+      debug: at('debug'),
+      info: at('info'),
+      warn: at('warn'),
+      error: at('error'),
+    });
+    const { relay, registry } = await startedRelay({ connection: bare.url, pollIntervalMs: 100, logger });
+
+    await waitFor(
+      () => lines.some((l) => l.message.startsWith('outbox relay is waiting for the outbox table')),
+      {
+        description: 'the relay saying it waits for the table',
+      },
+    );
+    expect(relay.status()).toEqual({ source: 'accounts', role: 'follower' });
+
+    const service = new DataSource({ type: 'postgres', url: bare.url, migrations: messagingMigrations() });
+    await service.initialize();
+    cleanups.push(() => service.destroy());
+    await service.runMigrations({ transaction: 'all' });
+    const entry = await service.transaction((manager) =>
+      source.writer.add(manager, {
+        definition,
+        data: { accountId: 'acc-1', n: 1 },
+        aggregateType: 'Account',
+      }),
+    );
+    const reader = await startedReader();
+    const [record] = await reader.waitForCount(1);
+
+    expect(header(record as ConsumedRecord, 'ce_id')).toBe(entry.messageId);
+    expect(relay.status().role).toBe('leader');
+    expect(await metricValue(registry, 'outbox_relay_batch_failures_total', { source: 'accounts' })).toBe(
+      undefined,
+    );
+    expect(lines.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
+    expect(lines.filter((l) => l.message.startsWith('outbox relay is waiting'))).toHaveLength(1);
   });
 
   it('is woken by NOTIFY: publishes a new row long before its 60 s poll', async () => {

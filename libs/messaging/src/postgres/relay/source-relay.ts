@@ -94,6 +94,10 @@ export class SourceRelay {
   private wakeIdle: (() => void) | undefined;
   /** Set when the session dropped under us (outside a failing query); the loop backs off before reconnecting. */
   private sessionWasLost = false;
+  private readonly quotedTable: string;
+  /** The outbox table was there once; from then on it is not looked for again. */
+  private outboxTableSeen = false;
+  private toldWaitingForTable = false;
 
   constructor(options: SourceRelayOptions) {
     this.source = options.source;
@@ -113,6 +117,7 @@ export class SourceRelay {
     // Advisory locks are per database: the key only has to tell this outbox apart from other users of
     // advisory locks in the same database. hashtextextended gives the 64-bit key from a readable name.
     this.lockName = `orderstream.outbox-relay:${table}`;
+    this.quotedTable = quoteTableName(table);
     const channel = options.notifyChannel === undefined ? bareTableName(table) : options.notifyChannel;
     if (channel !== false && !CHANNEL.test(channel)) {
       throw new RangeError(`SourceRelay notifyChannel must be a lower-case identifier, got "${channel}"`);
@@ -171,6 +176,11 @@ export class SourceRelay {
       }
       try {
         const session = await this.openSession();
+        if (!(await this.outboxTableExists(session))) {
+          firstRound();
+          await this.idle(this.pollIntervalMs);
+          continue;
+        }
         if (this.role !== 'leader') await this.tryToLead(session);
         if (this.role === 'leader') await this.drain(session);
         await this.measureBacklogIfDue(session);
@@ -214,6 +224,33 @@ export class SourceRelay {
     this.session = client;
     this.setRole('follower');
     return client;
+  }
+
+  /**
+   * Whether the source's service has created its outbox table yet. The relay usually starts with the
+   * services (compose, the demo, a fresh deployment) and reaches a database before its service has run its
+   * migrations; every round would then fail with `relation "messaging_outbox" does not exist`. Until the
+   * table appears the relay waits, polling, says so once, and takes no lock. Checked only until it is
+   * seen: a table that disappears later is a real failure, and the round's error says so.
+   */
+  private async outboxTableExists(session: Client): Promise<boolean> {
+    if (this.outboxTableSeen) return true;
+    const { rows } = await session.query<{ present: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS present',
+      [this.quotedTable],
+    );
+    if (rows[0]?.present === true) {
+      this.outboxTableSeen = true;
+      return true;
+    }
+    if (!this.toldWaitingForTable) {
+      this.toldWaitingForTable = true;
+      this.logger.info(
+        { source: this.source, table: this.quotedTable },
+        'outbox relay is waiting for the outbox table (its service has not created it yet)',
+      );
+    }
+    return false;
   }
 
   private async tryToLead(session: Client): Promise<void> {

@@ -337,7 +337,7 @@ describe('the order saga, across the four services', () => {
       [
         'a negative quantity',
         { body: (c) => ({ customerId: c, items: [{ sku: 'SKU-RED-MUG', quantity: -1 }] }) },
-        422,
+        400,
         'items[0].quantity',
       ],
       [

@@ -229,7 +229,7 @@ describe('inventory service', () => {
     expect(invalid.status).toBe(400);
     expect(await invalid.json()).toMatchObject({
       status: 400,
-      errors: [{ field: 'sku', message: expect.any(String) }],
+      errors: [{ field: 'path:sku', message: expect.any(String) }],
     });
 
     const docs = (await (await fetch(`${service.baseUrl}/docs-json`)).json()) as {

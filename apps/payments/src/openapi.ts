@@ -1,20 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { serveOpenApi } from '@orderstream/platform';
 import { SERVICE_NAME } from './config';
 
 /**
- * Serves the service's OpenAPI document at `/docs-json` and Swagger UI at `/docs`. Call it after the app
- * is created and before it listens (routes registered later would sit behind Nest's 404 handler).
+ * Serves the service's OpenAPI document, generated from its routes' contracts, at `/docs-json` and
+ * Swagger UI at `/docs`. Call it after the app is created and before it listens.
  */
 export function setupOpenApi(app: INestApplication): void {
-  const document = () =>
-    SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle(`orderstream ${SERVICE_NAME}`)
-        .setDescription('Customer credit and the payment of each order. Errors are application/problem+json.')
-        .setVersion('1')
-        .build(),
-    );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  serveOpenApi(app, {
+    title: `orderstream ${SERVICE_NAME}`,
+    description: 'Customer credit and the payment of each order. Errors are application/problem+json.',
+    version: '1',
+  });
 }

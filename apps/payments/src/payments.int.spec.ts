@@ -295,7 +295,7 @@ describe('payments service', () => {
     expect(invalid.status).toBe(400);
     expect(await invalid.json()).toMatchObject({
       status: 400,
-      errors: [{ field: 'customerId', message: expect.any(String) }],
+      errors: [{ field: 'path:customerId', message: expect.any(String) }],
     });
 
     const docs = await fetch(`${service.baseUrl}/docs-json`);

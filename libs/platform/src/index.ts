@@ -36,12 +36,31 @@ export { KafkaHealthIndicator } from './health/kafka.health-indicator';
 
 export {
   PROBLEM_JSON,
+  PROBLEM_TYPE_PREFIX,
   problemDetailsFor,
+  problemTypeFor,
+  statusProblemType,
   type ProblemContext,
   type ProblemDetails,
 } from './http/problem-details';
 export { ProblemDetailsFilter } from './http/problem-details.filter';
-export { ZodValidationPipe } from './http/zod-validation.pipe';
+export { problemSchema } from './http/problem.schema';
+export { INVALID_REQUEST_TYPE, invalidRequest, type FieldError } from './http/invalid-request';
+export {
+  defineRoute,
+  type HttpMethod,
+  type RouteContract,
+  type RouteRequest,
+  type RouteResponse,
+  type ValidatedRequest,
+} from './http/route-contract';
+export { Route } from './http/route.decorator';
+export { ValidRequest } from './http/valid-request.decorator';
+export { validateRequest, type IncomingRequestParts } from './http/request-validation';
+export { httpRoutesOf, type HttpRoute } from './http/http-routes';
+export { openApiDocument, type OpenApiDocument, type OpenApiInfo } from './http/openapi-document';
+export { OPENAPI_JSON_PATH, OPENAPI_UI_PATH, openApiDocumentOf, serveOpenApi } from './http/serve-openapi';
+export { JSON_BODY_LIMIT, configureHttp } from './http/configure-http';
 
 export { REQUEST_ID_HEADER } from './logging/request-id';
 export { createServiceLogger, type ServiceLogger, type ServiceLoggerOptions } from './logging/service-logger';

@@ -1,19 +1,37 @@
-import { Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { SERVICE_LOGGER, type ServiceLogger } from '@orderstream/platform';
-import { parseOrderId } from '../http/order-id';
-import type { OrderView } from '../query-orders/order.view';
+import { Controller, Inject } from '@nestjs/common';
+import {
+  Route,
+  SERVICE_LOGGER,
+  ValidRequest,
+  defineRoute,
+  type ServiceLogger,
+  type ValidatedRequest,
+} from '@orderstream/platform';
+import { orderIdParamsSchema } from '../http/order-id.schema';
+import { orderViewSchema, type OrderView } from '../query-orders/order.view';
 import { CancelOrderUseCase } from './cancel-order.use-case';
 
-@Controller('orders')
+export const cancelOrderRoute = defineRoute({
+  method: 'post',
+  path: '/orders/{id}/cancel',
+  operationId: 'cancelOrder',
+  summary: 'Cancel a confirmed order (stock is released, the payment refunded)',
+  description: '409 unless the order is CONFIRMED.',
+  tags: ['orders'],
+  request: { path: orderIdParamsSchema },
+  responses: { 200: { description: 'The order, CANCELLED', schema: orderViewSchema } },
+  problems: [404, 409],
+});
+
+@Controller()
 export class CancelOrderController {
   constructor(
     private readonly cancelOrder: CancelOrderUseCase,
     @Inject(SERVICE_LOGGER) private readonly logger: ServiceLogger,
   ) {}
 
-  @Post(':id/cancel')
-  @HttpCode(200)
-  cancel(@Param('id') id: string): Promise<OrderView> {
-    return this.cancelOrder.cancel(parseOrderId(id), this.logger);
+  @Route(cancelOrderRoute)
+  cancel(@ValidRequest() { path }: ValidatedRequest<typeof cancelOrderRoute>): Promise<OrderView> {
+    return this.cancelOrder.cancel(path.id, this.logger);
   }
 }

@@ -3,12 +3,14 @@
  * ones are application errors of `@orderstream/messaging`, which the platform's ProblemDetailsFilter maps by
  * class (422, 404, 409) with a `type` from the code (`ORDER_NOT_FOUND` → `urn:orderstream:problem:order-not-found`)
  * and the details as extension members (`errors`, `orderId`, `orderStatus`). The use cases throw them and stay
- * free of HTTP; a malformed request is the HTTP layer's own 400 (`invalidRequest`).
+ * free of HTTP; a request that breaks the route's schema is the platform's own 400 (`invalid-request`).
  *
  * The types are URNs: stable identifiers a client can switch on, not pages to fetch.
  */
-import { HttpException, HttpStatus } from '@nestjs/common';
 import { IllegalTransitionError, NotFoundError, ValidationError } from '@orderstream/messaging';
+import type { FieldError } from '@orderstream/platform';
+
+export type { FieldError };
 
 /** The codes of the orders problems; each gives the problem `type` `urn:orderstream:problem:<kebab-case code>`. */
 const ORDER_PROBLEM_CODES = {
@@ -18,29 +20,7 @@ const ORDER_PROBLEM_CODES = {
   illegalTransition: 'ILLEGAL_TRANSITION',
 } as const;
 
-/** The HTTP layer's own problem: the same URN scheme as the platform gives the application errors. */
-const INVALID_REQUEST_TYPE = 'urn:orderstream:problem:invalid-request';
-
-/** One invalid member of a request: where (`items[1].quantity`, `header:Idempotency-Key`) and why. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-/** 400: the request is malformed (wrong types, missing members or headers); nothing was written. */
-export function invalidRequest(errors: readonly FieldError[]): HttpException {
-  return new HttpException(
-    {
-      type: INVALID_REQUEST_TYPE,
-      title: 'Invalid request',
-      detail: describe(errors),
-      errors,
-    },
-    HttpStatus.BAD_REQUEST,
-  );
-}
-
-/** 422: well-formed, but breaks a business rule (unknown SKU, quantity out of range); nothing was written. */
+/** 422: well-formed, but breaks a business rule (an unknown or repeated SKU); nothing was written. */
 export function unprocessableOrder(errors: readonly FieldError[]): ValidationError {
   return new ValidationError(describe(errors), {
     code: ORDER_PROBLEM_CODES.unprocessableOrder,

@@ -138,13 +138,13 @@ describe('POST /orders', () => {
     [
       'a negative quantity',
       { body: { customerId: 'c', items: [{ sku: 'SKU-RED-MUG', quantity: -1 }] } },
-      422,
+      400,
       'items[0].quantity',
     ],
     [
       'an absurd quantity',
       { body: { customerId: 'c', items: [{ sku: 'SKU-RED-MUG', quantity: 1_000_000 }] } },
-      422,
+      400,
       'items[0].quantity',
     ],
     [
@@ -155,9 +155,30 @@ describe('POST /orders', () => {
           items: Array.from({ length: 51 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1 })),
         },
       },
-      422,
+      400,
       'items',
     ],
+    [
+      'a NUL in a SKU',
+      { body: { customerId: 'c', items: [{ sku: 'SKU\u0000X', quantity: 1 }] } },
+      400,
+      'items[0].sku',
+    ],
+    [
+      'a SKU on two lines',
+      {
+        body: {
+          customerId: 'c',
+          items: [
+            { sku: 'SKU-RED-MUG', quantity: 1 },
+            { sku: 'SKU-RED-MUG', quantity: 2 },
+          ],
+        },
+      },
+      422,
+      'items[1].sku',
+    ],
+    ['JSON null', { rawBody: 'null' }, 400, '(body)'],
     [
       'an oversized body',
       { rawBody: JSON.stringify({ customerId: 'c', items: [], pad: 'x'.repeat(200_000) }) },
@@ -178,5 +199,26 @@ describe('POST /orders', () => {
       expect((response.body as { errors: { field: string }[] }).errors.map((e) => e.field)).toContain(field);
     }
     expect(await counts()).toEqual(before);
+  });
+
+  it('answers a body that is not JSON with 415, and a NUL in the customer of a query with 400', async () => {
+    const notJson = await fetch(`${orders.baseUrl}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'idempotency-key': randomUUID() },
+      body: 'customerId=c',
+    });
+    expect(notJson.status).toBe(415);
+    expect(await notJson.json()).toMatchObject({ type: 'urn:orderstream:problem:unsupported-media-type' });
+
+    for (const customerId of ['a%00b', '']) {
+      const listed = await request(orders.baseUrl, 'GET', `/orders?customerId=${customerId}`);
+      expect(listed).toMatchObject({
+        status: 400,
+        body: {
+          type: 'urn:orderstream:problem:invalid-request',
+          errors: expect.arrayContaining([expect.objectContaining({ field: 'query:customerId' })]) as unknown,
+        },
+      });
+    }
   });
 });

@@ -1,29 +1,39 @@
-/** The JSON representation of an order in every response of the API (and in replayed idempotent ones). */
-import type { OrderStatus } from '../database';
+/**
+ * The JSON representation of an order in every response of the API (and in replayed idempotent ones): a
+ * zod schema, so the OpenAPI document describes exactly this, and the type the handlers return.
+ */
+import { z } from 'zod';
+import { ORDER_STATUSES } from '../database';
 
-export interface OrderLineView {
-  sku: string;
-  quantity: number;
-  unitPriceCents: number;
-}
+export const orderLineViewSchema = z.object({
+  sku: z.string(),
+  quantity: z.int(),
+  unitPriceCents: z.int().meta({ description: 'Minor units of the order currency' }),
+});
 
-export interface StatusChangeView {
-  status: OrderStatus;
-  /** Why, for REJECTED and CANCELLED (`insufficient-credit`, `deadline`, …); null otherwise. */
-  reason: string | null;
-  /** RFC 3339. */
-  at: string;
-}
+export const statusChangeViewSchema = z.object({
+  status: z.enum(ORDER_STATUSES),
+  reason: z.string().nullable().meta({
+    description: 'Why, for REJECTED and CANCELLED (`insufficient-credit`, `deadline`, …); null otherwise',
+  }),
+  at: z.iso.datetime(),
+});
 
-export interface OrderView {
-  id: string;
-  customerId: string;
-  status: OrderStatus;
-  lines: OrderLineView[];
-  totalCents: number;
-  currency: string;
-  /** RFC 3339. */
-  placedAt: string;
-  /** Oldest first; the first entry is always PENDING. */
-  history: StatusChangeView[];
-}
+export const orderViewSchema = z
+  .object({
+    id: z.uuid(),
+    customerId: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    lines: z.array(orderLineViewSchema),
+    totalCents: z.int().meta({ description: 'Minor units of `currency`' }),
+    currency: z.string().meta({ example: 'EUR' }),
+    placedAt: z.iso.datetime(),
+    history: z
+      .array(statusChangeViewSchema)
+      .meta({ description: 'Oldest first; the first entry is always PENDING' }),
+  })
+  .meta({ id: 'Order' });
+
+export type OrderLineView = z.output<typeof orderLineViewSchema>;
+export type StatusChangeView = z.output<typeof statusChangeViewSchema>;
+export type OrderView = z.output<typeof orderViewSchema>;

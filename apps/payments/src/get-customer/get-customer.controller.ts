@@ -1,26 +1,33 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { NotFoundError } from '@orderstream/messaging';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { z } from 'zod';
+import { NotFoundError } from '@orderstream/messaging';
+import { Route, ValidRequest, defineRoute, type ValidatedRequest } from '@orderstream/platform';
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { CustomerAccountEntity } from '../database/customer-account.entity';
 import { identifierSchema } from '../http/identifier.schema';
 import { customerCreditViewSchema, type CustomerCreditView } from './customer-credit.view';
-import { ZodValidationPipe } from '@orderstream/platform';
 
-@ApiTags('customers')
-@Controller('customers')
+export const getCustomerRoute = defineRoute({
+  method: 'get',
+  path: '/customers/{customerId}',
+  operationId: 'getCustomer',
+  summary: "A customer's credit limit, reserved credit and what is still available",
+  tags: ['customers'],
+  request: { path: z.object({ customerId: identifierSchema.meta({ example: 'customer-1' }) }) },
+  responses: { 200: { description: "The customer's credit", schema: customerCreditViewSchema } },
+  problems: [404],
+});
+
+@Controller()
 export class GetCustomerController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  @Get(':customerId')
-  @ApiOperation({ summary: "A customer's credit limit, reserved credit and what is still available" })
-  @ApiParam({ name: 'customerId', example: 'customer-1' })
-  @ApiOkResponse({ schema: z.toJSONSchema(customerCreditViewSchema) as object })
+  @Route(getCustomerRoute)
   async get(
-    @Param('customerId', new ZodValidationPipe(identifierSchema, 'customerId')) customerId: string,
+    @ValidRequest() { path }: ValidatedRequest<typeof getCustomerRoute>,
   ): Promise<CustomerCreditView> {
+    const { customerId } = path;
     const account = await this.dataSource.getRepository(CustomerAccountEntity).findOneBy({ customerId });
     if (!account)
       throw new NotFoundError(`No customer ${customerId}`, {

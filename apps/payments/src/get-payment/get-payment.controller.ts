@@ -1,26 +1,31 @@
-import { Controller, Get, Param } from '@nestjs/common';
-import { NotFoundError } from '@orderstream/messaging';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Controller } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { z } from 'zod';
+import { NotFoundError } from '@orderstream/messaging';
+import { Route, ValidRequest, defineRoute, type ValidatedRequest } from '@orderstream/platform';
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
 import { PaymentEntity } from '../database/payment.entity';
 import { identifierSchema } from '../http/identifier.schema';
 import { paymentViewSchema, type PaymentView } from './payment.view';
-import { ZodValidationPipe } from '@orderstream/platform';
 
-@ApiTags('payments')
-@Controller('payments')
+export const getPaymentRoute = defineRoute({
+  method: 'get',
+  path: '/payments/{orderId}',
+  operationId: 'getPayment',
+  summary: 'The payment of an order: authorized, declined or refunded',
+  tags: ['payments'],
+  request: { path: z.object({ orderId: identifierSchema.meta({ description: 'The order id (a UUID).' }) }) },
+  responses: { 200: { description: 'The payment', schema: paymentViewSchema } },
+  problems: [404],
+});
+
+@Controller()
 export class GetPaymentController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  @Get(':orderId')
-  @ApiOperation({ summary: 'The payment of an order: authorized, declined or refunded' })
-  @ApiParam({ name: 'orderId' })
-  @ApiOkResponse({ schema: z.toJSONSchema(paymentViewSchema) as object })
-  async get(
-    @Param('orderId', new ZodValidationPipe(identifierSchema, 'orderId')) orderId: string,
-  ): Promise<PaymentView> {
+  @Route(getPaymentRoute)
+  async get(@ValidRequest() { path }: ValidatedRequest<typeof getPaymentRoute>): Promise<PaymentView> {
+    const { orderId } = path;
     const payment = await this.dataSource.getRepository(PaymentEntity).findOneBy({ orderId });
     if (!payment)
       throw new NotFoundError(`No payment for order ${orderId}`, {

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../config/config.error';
 import { loadConfig } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-config.schema';
+import { configureHttp } from '../http/configure-http';
 import { createServiceLogger, type ServiceLogger } from '../logging/service-logger';
 import { SERVICE_LOGGER } from '../platform.tokens';
 import { installGracefulShutdown } from './graceful-shutdown';
@@ -53,6 +54,7 @@ export async function bootstrapService<S extends z.ZodType<ServiceConfig>>(
     app.useLogger(app.get(Logger));
     const logger = app.get<ServiceLogger>(SERVICE_LOGGER);
     installGracefulShutdown(app, { logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+    configureHttp(app);
     await definition.configure?.(app, config);
     await app.listen(config.PORT, config.HOST);
     logger.info({ host: config.HOST, port: config.PORT }, 'service started');

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, UseFilters } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import {
   HealthCheck,
@@ -8,6 +8,9 @@ import {
 } from '@nestjs/terminus';
 import { MessagingHealthIndicator } from '@orderstream/messaging/nest';
 import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { Route } from '../http/route.decorator';
+import { defineRoute } from '../http/route-contract';
 import { READINESS_SETTINGS } from '../platform.tokens';
 import { HealthCheckFailedFilter } from './health-check-failed.filter';
 import { KafkaHealthIndicator } from './kafka.health-indicator';
@@ -19,7 +22,44 @@ export interface ReadinessSettings {
   timeoutMs: number;
 }
 
-@Controller('health')
+/** Per dependency: `up` or `down`, and what the check found. */
+const healthIndicatorResults = z.record(
+  z.string(),
+  z.looseObject({ status: z.string().meta({ example: 'up' }) }),
+);
+
+/** Terminus's body, on success and on failure alike (what probes and dashboards expect, not a problem). */
+const healthCheckResultSchema = z
+  .object({
+    status: z.enum(['ok', 'error', 'shutting_down']),
+    info: healthIndicatorResults.optional(),
+    error: healthIndicatorResults.optional(),
+    details: healthIndicatorResults,
+  })
+  .meta({ id: 'HealthCheckResult' });
+
+export const livenessRoute = defineRoute({
+  method: 'get',
+  path: '/health/live',
+  operationId: 'liveness',
+  summary: 'Liveness: the process serves HTTP (no dependency is checked)',
+  tags: ['operations'],
+  responses: { 200: { description: 'Alive', schema: healthCheckResultSchema } },
+});
+
+export const readinessRoute = defineRoute({
+  method: 'get',
+  path: '/health/ready',
+  operationId: 'readiness',
+  summary: 'Readiness: PostgreSQL, Kafka and the consumer groups are up',
+  tags: ['operations'],
+  responses: {
+    200: { description: 'Ready: every dependency is up', schema: healthCheckResultSchema },
+    503: { description: 'Not ready: `error` says which dependency is down', schema: healthCheckResultSchema },
+  },
+});
+
+@Controller()
 @UseFilters(HealthCheckFailedFilter)
 export class HealthController {
   /** Resolved on the first readiness probe, once every module is up; null when there is none. */
@@ -53,7 +93,7 @@ export class HealthController {
    * Liveness: the process runs and serves HTTP. It checks no dependency on purpose: a database outage
    * must not make the orchestrator restart every replica, which would not bring the database back.
    */
-  @Get('live')
+  @Route(livenessRoute)
   @HealthCheck()
   live() {
     return this.health.check([]);
@@ -64,7 +104,7 @@ export class HealthController {
    * service that consumes, its producer is connected and every consumer group has joined (a service
    * whose consumer crashed is not ready, though it still answers HTTP).
    */
-  @Get('ready')
+  @Route(readinessRoute)
   @HealthCheck()
   ready() {
     const { dataSources, timeoutMs } = this.readiness;

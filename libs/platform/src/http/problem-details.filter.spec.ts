@@ -19,11 +19,11 @@ import { PROBLEM_JSON, problemDetailsFor } from './problem-details';
 import { ProblemDetailsFilter } from './problem-details.filter';
 
 describe('problemDetailsFor', () => {
-  it('turns an HttpException into a problem with the status phrase as title', () => {
+  it('turns an HttpException into a problem with the status phrase as title and type', () => {
     expect(
       problemDetailsFor(new NotFoundException('Order 42 does not exist'), { instance: '/orders/42' }),
     ).toEqual({
-      type: 'about:blank',
+      type: 'urn:orderstream:problem:not-found',
       title: 'Not Found',
       status: 404,
       detail: 'Order 42 does not exist',
@@ -62,7 +62,11 @@ describe('problemDetailsFor', () => {
 
   it('answers anything else with a 500 that says nothing about the internals', () => {
     const problem = problemDetailsFor(new Error('password authentication failed for user "orders"'));
-    expect(problem).toMatchObject({ type: 'about:blank', title: 'Internal Server Error', status: 500 });
+    expect(problem).toMatchObject({
+      type: 'urn:orderstream:problem:internal-server-error',
+      title: 'Internal Server Error',
+      status: 500,
+    });
     expect(JSON.stringify(problem)).not.toContain('password');
   });
 });
@@ -136,7 +140,7 @@ describe('ProblemDetailsFilter over HTTP', () => {
     expect(response.headers.get('content-type')).toContain(PROBLEM_JSON);
     expect(response.headers.get('x-request-id')).toBe('client-id-1');
     expect(await response.json()).toEqual({
-      type: 'about:blank',
+      type: 'urn:orderstream:problem:not-found',
       title: 'Not Found',
       status: 404,
       detail: 'Order 42 does not exist',

@@ -53,7 +53,7 @@ describe('problemDetailsFor an application error', () => {
     const problem = problemDetailsFor(error);
 
     expect(problem).toEqual({
-      type: 'about:blank',
+      type: 'urn:orderstream:problem:internal-server-error',
       title: 'Internal Server Error',
       status: 500,
       detail: 'The server failed to handle the request. Quote the request id when reporting it.',

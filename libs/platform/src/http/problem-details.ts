@@ -13,13 +13,19 @@
  * | `IllegalStateError`                | 409    | `urn:orderstream:problem:illegal-state`     |
  * | `IllegalTransitionError`           | 409    | `urn:orderstream:problem:illegal-transition`|
  * | `ConflictError`                    | 409    | `urn:orderstream:problem:conflict`          |
- * | `InvariantViolatedError`, others   | 500    | `about:blank`, nothing of the error shown   |
+ * | `InvariantViolatedError`, others   | 500    | `urn:orderstream:problem:internal-server-error`, nothing of the error shown |
+ *
+ * The HTTP layer's own problems use the same scheme, so a client switches on `type` alone: a request that
+ * breaks its route's schema is `invalid-request` (400, see `invalidRequest`), a body that is not JSON
+ * `malformed-json` (400), and any other HttpException (Nest's 404 for an unknown route, 405, 413, 415) gets
+ * its status phrase: `urn:orderstream:problem:method-not-allowed`. A text PostgreSQL cannot store (a NUL
+ * character: SQLSTATE 22021) that got past validation is the client's `invalid-request`, not a 500.
  *
  * A refined code gives its own type (`ORDER_NOT_FOUND` → `urn:orderstream:problem:order-not-found`). The
  * error's message is the `detail` and its `details` become extension members, so both must be fit for the
  * client. 422, not 400, for a ValidationError: the request was well-formed and broke a rule; a malformed one
  * (wrong JSON types, a missing header) is rejected before any use case runs, as a 400 of the HTTP layer
- * (`ZodValidationPipe`).
+ * (`invalidRequest`).
  */
 import { STATUS_CODES } from 'node:http';
 import { HttpException, HttpStatus } from '@nestjs/common';
@@ -31,11 +37,12 @@ import {
   NotFoundError,
   ValidationError,
 } from '@orderstream/messaging';
+import { postgresErrorFieldsOf } from '@orderstream/messaging/postgres';
 
 export const PROBLEM_JSON = 'application/problem+json';
 
 export interface ProblemDetails {
-  /** A URI identifying the problem type; `about:blank` when the HTTP status says it all. */
+  /** A URI identifying the problem type: `urn:orderstream:problem:<kebab-case code or status phrase>`. */
   type: string;
   title: string;
   status: number;
@@ -60,6 +67,14 @@ export const PROBLEM_TYPE_PREFIX = 'urn:orderstream:problem:';
 export function problemTypeFor(code: string): string {
   return `${PROBLEM_TYPE_PREFIX}${code.toLowerCase().replaceAll('_', '-')}`;
 }
+
+/** The problem type of a status with nothing more to say: 405 → `urn:orderstream:problem:method-not-allowed`. */
+export function statusProblemType(status: number): string {
+  return problemTypeFor(titleFor(status).replaceAll(/[^A-Za-z0-9]+/g, '_'));
+}
+
+/** SQLSTATE 22021, character_not_in_repertoire: PostgreSQL cannot store a NUL in text. */
+const CHARACTER_NOT_IN_REPERTOIRE = '22021';
 
 /**
  * Status and title per application error class, most specific first. Classes not listed (an
@@ -98,7 +113,9 @@ export function problemDetailsFor(exception: unknown, context: ProblemContext = 
       ? fromHttpException(exception)
       : exception instanceof ApplicationError
         ? fromApplicationError(exception)
-        : internalError();
+        : postgresErrorFieldsOf(exception)?.sqlState === CHARACTER_NOT_IN_REPERTOIRE
+          ? unstorableText()
+          : internalError();
   return {
     ...problem,
     ...(context.instance !== undefined ? { instance: context.instance } : {}),
@@ -109,7 +126,8 @@ export function problemDetailsFor(exception: unknown, context: ProblemContext = 
 function fromHttpException(exception: HttpException): ProblemDetails {
   const status = exception.getStatus();
   const body = exception.getResponse();
-  const problem: ProblemDetails = { type: 'about:blank', title: titleFor(status), status };
+  if (isBodyParseFailure(exception.cause)) return malformedJson(exception.cause);
+  const problem: ProblemDetails = { type: statusProblemType(status), title: titleFor(status), status };
   if (typeof body === 'string') {
     return { ...problem, detail: body };
   }
@@ -117,7 +135,7 @@ function fromHttpException(exception: HttpException): ProblemDetails {
   for (const [name, value] of Object.entries(members)) {
     if (!NEST_ERROR_MEMBERS.has(name)) problem[name] = value;
   }
-  if (typeof members.type !== 'string') problem.type = 'about:blank';
+  if (typeof members.type !== 'string') problem.type = statusProblemType(status);
   if (typeof members.title !== 'string') problem.title = titleFor(status);
   if (typeof members.detail !== 'string') {
     const { message } = members;
@@ -149,10 +167,36 @@ function fromApplicationError(error: ApplicationError): ProblemDetails {
   return problem;
 }
 
+/**
+ * body-parser's error for a body that is not JSON (`entity.parse.failed`), which Nest wraps in a
+ * BadRequestException. `null` is JSON, and parsed as such: the route's schema answers it.
+ */
+function isBodyParseFailure(cause: unknown): cause is SyntaxError {
+  return cause instanceof SyntaxError && (cause as { type?: unknown }).type === 'entity.parse.failed';
+}
+
+function malformedJson(cause: SyntaxError): ProblemDetails {
+  return {
+    type: problemTypeFor('MALFORMED_JSON'),
+    title: 'Malformed JSON',
+    status: HttpStatus.BAD_REQUEST,
+    detail: `The body is not valid JSON: ${cause.message}`,
+  };
+}
+
+function unstorableText(): ProblemDetails {
+  return {
+    type: problemTypeFor('INVALID_REQUEST'),
+    title: 'Invalid request',
+    status: HttpStatus.BAD_REQUEST,
+    detail: 'The request contains text that cannot be stored (a NUL character).',
+  };
+}
+
 function internalError(): ProblemDetails {
   const status = HttpStatus.INTERNAL_SERVER_ERROR;
   return {
-    type: 'about:blank',
+    type: statusProblemType(status),
     title: titleFor(status),
     status,
     detail: 'The server failed to handle the request. Quote the request id when reporting it.',

@@ -12,6 +12,7 @@ import type { z } from 'zod';
 import type { ServiceDefinition } from '../bootstrap/bootstrap-service';
 import { loadConfig } from '../config/load-config';
 import type { ServiceConfig } from '../config/service-config.schema';
+import { configureHttp } from '../http/configure-http';
 
 /** What a test needs of a service's definition to build it (the name and process environment it sets itself). */
 export type TestAppDefinition<S extends z.ZodType<ServiceConfig>> = Pick<
@@ -33,6 +34,7 @@ export async function startTestApp<S extends z.ZodType<ServiceConfig>>(
   const config = loadConfig(definition.configSchema, env);
   const app = await NestFactory.create(definition.rootModule(config), { logger: false, abortOnError: false });
   try {
+    configureHttp(app);
     await definition.configure?.(app, config);
     // Port 0: the OS picks a free one, whatever config.PORT says.
     await app.listen(0, '127.0.0.1');

@@ -1,0 +1,17 @@
+import type { INestApplication } from '@nestjs/common';
+import { serveOpenApi } from '@orderstream/platform';
+import { SERVICE_NAME } from './config';
+
+/**
+ * Serves the service's OpenAPI document, generated from its routes' contracts, at `/docs-json` and
+ * Swagger UI at `/docs`. Call it after the app is created and before it listens.
+ */
+export function setupOpenApi(app: INestApplication): void {
+  serveOpenApi(app, {
+    title: `orderstream ${SERVICE_NAME}`,
+    description:
+      'Places orders and reports their progress through the choreographed saga (payments, inventory). ' +
+      'Errors are application/problem+json.',
+    version: '1',
+  });
+}

@@ -5,13 +5,14 @@
  * (index, CA bundle) from its environment, which is passed through.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const SCHEMATHESIS_VERSION = '4.32.5';
 
 const WORKSPACE = resolve(__dirname, '..', '..', '..');
-const VENV = join(WORKSPACE, '.cache', 'schemathesis', `venv-${SCHEMATHESIS_VERSION}`);
+const CACHE = join(WORKSPACE, '.cache', 'schemathesis');
+const VENV = join(CACHE, `venv-${SCHEMATHESIS_VERSION}`);
 const EXECUTABLE = join(VENV, 'bin', 'schemathesis');
 const CONFIG = join(__dirname, 'schemathesis.toml');
 
@@ -25,7 +26,8 @@ export interface CommandResult {
 /** Runs a command to its end (or kills it after `timeoutMs`) and collects its output. */
 function run(command: string, args: readonly string[], timeoutMs: number): Promise<CommandResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, NO_COLOR: '1' } });
+    // In .cache, where schemathesis keeps its own `.schemathesis` state, out of the work tree.
+    const child = spawn(command, args, { cwd: CACHE, env: { ...process.env, NO_COLOR: '1' } });
     let output = '';
     let timedOut = false;
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -47,6 +49,7 @@ function run(command: string, args: readonly string[], timeoutMs: number): Promi
 
 /** Creates the venv and installs the pinned schemathesis unless it is there already; its executable. */
 export async function installSchemathesis(timeoutMs = 300_000): Promise<string> {
+  mkdirSync(CACHE, { recursive: true });
   if (existsSync(EXECUTABLE)) {
     const version = await run(EXECUTABLE, ['--version'], 30_000);
     if (version.exitCode === 0 && version.output.includes(SCHEMATHESIS_VERSION)) return EXECUTABLE;

@@ -4,9 +4,9 @@ import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
 import { SERVICE, SERVICE_NAME, type InventoryConfig } from './config';
 import { inventoryDataSourceOptions } from './database';
 import { GetStockController } from './get-stock/get-stock.controller';
-import { ReleaseStock } from './release-stock/release-stock';
+import { ReleaseStockUseCase } from './release-stock/release-stock.use-case';
 import { ReleaseStockHandler } from './release-stock/release-stock.handler';
-import { ReserveStock } from './reserve-stock/reserve-stock';
+import { ReserveStockUseCase } from './reserve-stock/reserve-stock.use-case';
 import { ReserveStockHandler } from './reserve-stock/reserve-stock.handler';
 import { StockTransitionsMetrics } from './stock/stock-transitions.metrics';
 
@@ -30,9 +30,9 @@ export class AppModule {
       controllers: [GetStockController],
       providers: [
         StockTransitionsMetrics,
-        ReserveStock,
+        ReserveStockUseCase,
         ReserveStockHandler,
-        ReleaseStock,
+        ReleaseStockUseCase,
         ReleaseStockHandler,
       ],
     };

@@ -1,14 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { paymentAuthorizedEvent, paymentDeclinedEvent, paymentRefundedEvent } from '@orderstream/contracts';
 import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
-import { AuthorizePayment } from './authorize-payment/authorize-payment';
+import { AuthorizePaymentUseCase } from './authorize-payment/authorize-payment.use-case';
 import { AuthorizePaymentHandler } from './authorize-payment/authorize-payment.handler';
 import { SERVICE, SERVICE_NAME, type PaymentsConfig } from './config';
 import { paymentsDataSourceOptions } from './database';
 import { GetCustomerController } from './get-customer/get-customer.controller';
 import { GetPaymentController } from './get-payment/get-payment.controller';
 import { PaymentTransitionsMetrics } from './payment/payment-transitions.metrics';
-import { RefundPayment } from './refund-payment/refund-payment';
+import { RefundPaymentUseCase } from './refund-payment/refund-payment.use-case';
 import { RefundPaymentHandler } from './refund-payment/refund-payment.handler';
 
 @Module({})
@@ -31,9 +31,9 @@ export class AppModule {
       controllers: [GetCustomerController, GetPaymentController],
       providers: [
         PaymentTransitionsMetrics,
-        AuthorizePayment,
+        AuthorizePaymentUseCase,
         AuthorizePaymentHandler,
-        RefundPayment,
+        RefundPaymentUseCase,
         RefundPaymentHandler,
       ],
     };

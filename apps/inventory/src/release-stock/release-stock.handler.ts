@@ -4,12 +4,12 @@ import { type Envelope, type HandlerContext } from '@orderstream/messaging';
 import { entityManagerOf } from '@orderstream/messaging/postgres';
 import { HandleEvent } from '@orderstream/messaging/nest';
 import { inventoryConsumer } from '../inventory.consumer';
-import { ReleaseStock } from './release-stock';
+import { ReleaseStockUseCase } from './release-stock.use-case';
 
 /** Transport only: `OrderCancelled` from Kafka, in the inbox's transaction, to the use case. */
 @Injectable()
 export class ReleaseStockHandler {
-  constructor(private readonly releaseStock: ReleaseStock) {}
+  constructor(private readonly releaseStock: ReleaseStockUseCase) {}
 
   @HandleEvent(inventoryConsumer, orderCancelledEvent)
   async onOrderCancelled(event: Envelope<OrderCancelled>, context: HandlerContext): Promise<void> {

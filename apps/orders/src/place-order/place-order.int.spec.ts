@@ -7,13 +7,14 @@ import { randomUUID } from 'node:crypto';
 import { HEADERS } from '@orderstream/messaging';
 import { orderPlacedEvent, Topics } from '@orderstream/contracts';
 import type { OrderView } from '../query-orders/order.view';
-import { request, startOrdersApp, type OrdersTestApp } from '../test/orders-test-app';
+import { request, type ServiceUnderTest } from '@orderstream/platform/testing';
+import { startOrders } from '../test/service-under-test';
 
 describe('POST /orders', () => {
-  let orders: OrdersTestApp;
+  let orders: ServiceUnderTest;
 
   beforeAll(async () => {
-    orders = await startOrdersApp();
+    orders = await startOrders();
   });
   afterAll(() => orders?.close());
 
@@ -60,7 +61,7 @@ describe('POST /orders', () => {
       history: [{ status: 'PENDING', reason: null, at: order.placedAt }],
     });
 
-    const outbox = await orders.outbox(order.id);
+    const outbox = await orders.outboxEntriesOf(order.id);
     expect(outbox).toEqual([
       {
         topic: Topics.orders,
@@ -103,7 +104,7 @@ describe('POST /orders', () => {
       body.customerId,
     ])) as { id: string }[];
     expect(stored).toEqual([{ id: first.id }]);
-    expect((await orders.outbox(first.id)).map((row) => row.type)).toEqual([orderPlacedEvent.type]);
+    expect((await orders.outboxEntriesOf(first.id)).map((row) => row.type)).toEqual([orderPlacedEvent.type]);
 
     const reused = await post({ ...body, items: [{ sku: 'SKU-POSTER', quantity: 4 }] }, key);
     expect(reused.status).toBe(422);

@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { orderCancelledEvent, orderPlacedEvent, stockReservedEvent } from '@orderstream/contracts';
 import { waitFor } from '@orderstream/testing';
 import type { OrderView } from '../query-orders/order.view';
-import { request, startOrdersApp, type OrdersTestApp } from '../test/orders-test-app';
+import { request, type ServiceUnderTest } from '@orderstream/platform/testing';
+import { startOrders } from '../test/service-under-test';
 
 describe('saga deadline', () => {
-  let orders: OrdersTestApp;
+  let orders: ServiceUnderTest;
 
   beforeAll(async () => {
-    orders = await startOrdersApp({ SAGA_DEADLINE_MS: '1500', SAGA_DEADLINE_POLL_MS: '200' });
+    orders = await startOrders({ SAGA_DEADLINE_MS: '1500', SAGA_DEADLINE_POLL_MS: '200' });
   });
   afterAll(() => orders?.close());
 
@@ -54,7 +55,7 @@ describe('saga deadline', () => {
       { description: 'the late StockReserved to be counted as illegal' },
     );
     expect((await status()).status).toBe('CANCELLED');
-    const rows = await orders.outbox(placed.id);
+    const rows = await orders.outboxEntriesOf(placed.id);
     expect(rows.map((r) => ({ type: r.type, data: r.data }))).toEqual([
       expect.objectContaining({ type: orderPlacedEvent.type }),
       {

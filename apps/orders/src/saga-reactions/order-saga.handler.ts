@@ -28,7 +28,7 @@ import type { Envelope, HandlerContext } from '@orderstream/messaging';
 import { entityManagerOf } from '@orderstream/messaging/postgres';
 import { HandleEvent } from '@orderstream/messaging/nest';
 import { OrderTransitions } from '../order/order-transitions';
-import { ordersConsumer } from './orders.consumer';
+import { ordersConsumer } from '../orders.consumer';
 
 @Injectable()
 export class OrderSagaHandler {

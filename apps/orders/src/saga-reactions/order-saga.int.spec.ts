@@ -15,13 +15,14 @@ import {
 } from '@orderstream/contracts';
 import { waitFor } from '@orderstream/testing';
 import type { OrderView } from '../query-orders/order.view';
-import { request, startOrdersApp, type OrdersTestApp } from '../test/orders-test-app';
+import { request, type ServiceUnderTest } from '@orderstream/platform/testing';
+import { startOrders } from '../test/service-under-test';
 
 describe('order saga reactions', () => {
-  let orders: OrdersTestApp;
+  let orders: ServiceUnderTest;
 
   beforeAll(async () => {
-    orders = await startOrdersApp();
+    orders = await startOrders();
   });
   afterAll(() => orders?.close());
 
@@ -39,7 +40,7 @@ describe('order saga reactions', () => {
   }
 
   async function outboxTypes(id: string): Promise<string[]> {
-    return (await orders.outbox(id)).map((row) => row.type);
+    return (await orders.outboxEntriesOf(id)).map((row) => row.type);
   }
 
   async function illegalTransitions(trigger: string): Promise<number> {
@@ -61,7 +62,7 @@ describe('order saga reactions', () => {
     await waitFor(async () => (await order(placed.id)).status === 'CONFIRMED', {
       description: 'the order to be confirmed',
     });
-    const outbox = await orders.outbox(placed.id);
+    const outbox = await orders.outboxEntriesOf(placed.id);
     expect(outbox.map((r) => ({ type: r.type, key: r.key, data: r.data }))).toEqual([
       expect.objectContaining({ type: orderPlacedEvent.type }),
       {
@@ -102,7 +103,7 @@ describe('order saga reactions', () => {
     await waitFor(async () => (await order(placed.id)).status === 'REJECTED', {
       description: 'the order to be rejected',
     });
-    const rows = await orders.outbox(placed.id);
+    const rows = await orders.outboxEntriesOf(placed.id);
     expect(rows.slice(1).map((r) => ({ type: r.type, data: r.data }))).toEqual([
       {
         type: orderRejectedEvent.type,
@@ -125,7 +126,7 @@ describe('order saga reactions', () => {
     await waitFor(async () => (await order(placed.id)).status === 'CANCELLED', {
       description: 'the order to be cancelled',
     });
-    const rows = await orders.outbox(placed.id);
+    const rows = await orders.outboxEntriesOf(placed.id);
     expect(rows.slice(1).map((r) => ({ type: r.type, data: r.data }))).toEqual([
       {
         type: orderCancelledEvent.type,
@@ -153,7 +154,7 @@ describe('order saga reactions', () => {
     const cancelled = await request(orders.baseUrl, 'POST', `/orders/${pending.id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect((cancelled.body as OrderView).status).toBe('CANCELLED');
-    const rows = await orders.outbox(pending.id);
+    const rows = await orders.outboxEntriesOf(pending.id);
     expect(rows.map((r) => r.type)).toEqual([
       orderPlacedEvent.type,
       orderConfirmedEvent.type,

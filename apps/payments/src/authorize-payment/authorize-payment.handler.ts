@@ -4,12 +4,12 @@ import { type Envelope, type HandlerContext } from '@orderstream/messaging';
 import { entityManagerOf } from '@orderstream/messaging/postgres';
 import { HandleEvent } from '@orderstream/messaging/nest';
 import { paymentsConsumer } from '../payments.consumer';
-import { AuthorizePayment } from './authorize-payment';
+import { AuthorizePaymentUseCase } from './authorize-payment.use-case';
 
 /** Transport only: `OrderPlaced` from Kafka, in the inbox's transaction, to the use case. */
 @Injectable()
 export class AuthorizePaymentHandler {
-  constructor(private readonly authorizePayment: AuthorizePayment) {}
+  constructor(private readonly authorizePayment: AuthorizePaymentUseCase) {}
 
   @HandleEvent(paymentsConsumer, orderPlacedEvent)
   async onOrderPlaced(event: Envelope<OrderPlaced>, context: HandlerContext): Promise<void> {

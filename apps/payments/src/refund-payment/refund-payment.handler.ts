@@ -9,12 +9,12 @@ import { type Envelope, type HandlerContext } from '@orderstream/messaging';
 import { entityManagerOf } from '@orderstream/messaging/postgres';
 import { HandleEvent } from '@orderstream/messaging/nest';
 import { paymentsConsumer } from '../payments.consumer';
-import { RefundPayment } from './refund-payment';
+import { RefundPaymentUseCase } from './refund-payment.use-case';
 
 /** Transport only: the two compensations that give an order's credit back, to the use case. */
 @Injectable()
 export class RefundPaymentHandler {
-  constructor(private readonly refundPayment: RefundPayment) {}
+  constructor(private readonly refundPayment: RefundPaymentUseCase) {}
 
   @HandleEvent(paymentsConsumer, stockRejectedEvent)
   async onStockRejected(event: Envelope<StockRejected>, context: HandlerContext): Promise<void> {

@@ -4,8 +4,11 @@
  */
 export { startTestApp, type TestApp, type TestAppDefinition } from './start-test-app';
 export {
+  request,
   startServiceUnderTest,
+  type OutboxEntry,
   type OutboxRow,
+  type TestResponse,
   type ServiceUnderTest,
   type ServiceUnderTestOptions,
 } from './start-service-under-test';

@@ -34,6 +34,8 @@ export interface ServiceUnderTestOptions<S extends z.ZodType<ServiceConfig>> ext
    * disposes of it.
    */
   createDatabase(): Promise<{ dataSource: DataSource; dispose(): Promise<void> }>;
+  /** Extra configuration, over the harness's (e.g. a short saga deadline). */
+  env?: Record<string, string>;
 }
 
 export interface OutboxRow {
@@ -41,6 +43,13 @@ export interface OutboxRow {
   key: string;
   type: string;
   data: unknown;
+}
+
+/** An outbox row with what the relay publishes besides the event: its aggregate type and headers. */
+export interface OutboxEntry extends OutboxRow {
+  aggregateType: string;
+  /** The envelope's headers as stored (ce_id, ce_type, causation-id, …). */
+  headers: Record<string, unknown>;
 }
 
 export interface ServiceUnderTest {
@@ -54,6 +63,8 @@ export interface ServiceUnderTest {
   publisher: Publisher;
   /** The decoded outbox rows of one aggregate (order), in outbox order. */
   outboxOf(orderId: string): Promise<OutboxRow[]>;
+  /** The same with each row's aggregate type and headers. */
+  outboxEntriesOf(orderId: string): Promise<OutboxEntry[]>;
   /** How many of these message ids the service's consumer group has handled (its inbox rows). */
   handledCount(messageIds: readonly string[]): Promise<number>;
   close(): Promise<void>;
@@ -79,11 +90,12 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
     await ensureTopics(admin, options.topics);
     db = await options.createDatabase();
     const started = await startTestApp(options, {
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: process.env['SERVICE_TEST_LOG_LEVEL'] ?? 'error',
       KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
       KAFKA_NAMESPACE: namespace,
       SCHEMA_REGISTRY_URL: infrastructure.schemaRegistryUrl,
       DATABASE_URL: urlOf(db.dataSource),
+      ...options.env,
     });
     app = started.app;
     const codec = new AvroCodec({ registryUrl: infrastructure.schemaRegistryUrl });
@@ -92,25 +104,39 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
 
     const { dataSource } = db;
     const resources = { app, db, publisher };
+    const outboxEntriesOf = async (orderId: string): Promise<OutboxEntry[]> => {
+      const rows = (await dataSource.query(
+        `SELECT topic, key, headers->>'ce_type' AS type, aggregate_type, headers, payload FROM messaging_outbox
+          WHERE aggregate_id = $1 ORDER BY sequence`,
+        [orderId],
+      )) as {
+        topic: string;
+        key: string;
+        type: string;
+        aggregate_type: string;
+        headers: Record<string, unknown>;
+        payload: Buffer;
+      }[];
+      return Promise.all(
+        rows.map(async (r) => ({
+          topic: r.topic,
+          key: r.key,
+          type: r.type,
+          aggregateType: r.aggregate_type,
+          headers: r.headers,
+          data: await codec.decode(r.payload),
+        })),
+      );
+    };
     return {
       app,
       baseUrl: started.baseUrl,
       dataSource,
       publisher,
+      outboxEntriesOf,
       async outboxOf(orderId) {
-        const rows = (await dataSource.query(
-          `SELECT topic, key, headers->>'ce_type' AS type, payload FROM messaging_outbox
-            WHERE aggregate_id = $1 ORDER BY sequence`,
-          [orderId],
-        )) as { topic: string; key: string; type: string; payload: Buffer }[];
-        return Promise.all(
-          rows.map(async (r) => ({
-            topic: r.topic,
-            key: r.key,
-            type: r.type,
-            data: await codec.decode(r.payload),
-          })),
-        );
+        const entries = await outboxEntriesOf(orderId);
+        return entries.map(({ topic, key, type, data }) => ({ topic, key, type, data }));
       },
       async handledCount(messageIds) {
         const [row] = (await dataSource.query(
@@ -161,4 +187,42 @@ function urlOf(dataSource: DataSource): string {
     throw new Error('The service-under-test database must be a PostgreSQL data source configured by url');
   }
   return options.url;
+}
+
+export interface TestResponse {
+  status: number;
+  contentType: string | null;
+  location: string | null;
+  /** The parsed JSON body (the text when it is not JSON); tests narrow it to the type they expect. */
+  body: unknown;
+}
+
+/** `fetch` with a JSON body (or `rawBody` as is); returns status, content type, location and the parsed body. */
+export async function request(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+): Promise<TestResponse> {
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  if (text.length > 0) {
+    try {
+      parsed = JSON.parse(text) as unknown;
+    } catch {
+      parsed = text;
+    }
+  }
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    location: response.headers.get('location'),
+    body: parsed,
+  };
 }

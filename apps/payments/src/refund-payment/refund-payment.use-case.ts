@@ -24,7 +24,7 @@ interface PaymentRow {
 }
 
 @Injectable()
-export class RefundPayment {
+export class RefundPaymentUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     private readonly metrics: PaymentTransitionsMetrics,

@@ -18,7 +18,7 @@ import { updateReturning } from '@orderstream/platform';
 export type ReleaseOutcome = 'RELEASED' | 'CANCELLED' | 'REFUSED';
 
 @Injectable()
-export class ReleaseStock {
+export class ReleaseStockUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     private readonly metrics: StockTransitionsMetrics,

@@ -1,5 +1,5 @@
 import { defineConsumer } from '@orderstream/messaging';
-import { SERVICE_NAME } from '../config';
+import { SERVICE_NAME } from './config';
 
 /**
  * The consumer of orders' saga reactions, declared once. Its group id is `KAFKA_CONSUMER_GROUP` (default

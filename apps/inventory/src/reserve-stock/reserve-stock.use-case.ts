@@ -22,7 +22,7 @@ import { transition } from '../stock/stock-order.state-machine';
 export type ReservationOutcome = 'RESERVED' | 'REJECTED' | 'REFUSED';
 
 @Injectable()
-export class ReserveStock {
+export class ReserveStockUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     private readonly metrics: StockTransitionsMetrics,

@@ -21,7 +21,7 @@ import { updateReturning } from '@orderstream/platform';
 export type AuthorizationOutcome = 'AUTHORIZED' | 'DECLINED' | 'REFUSED';
 
 @Injectable()
-export class AuthorizePayment {
+export class AuthorizePaymentUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     private readonly metrics: PaymentTransitionsMetrics,

@@ -2,11 +2,11 @@
  * Integration-test support: the inventory service in-process against the real stack, in a database of the
  * test's own, with a publisher standing in for the other services' relay (see startServiceUnderTest).
  */
-import { Topics } from '@orderstream/contracts';
 import { startServiceUnderTest, type ServiceUnderTest } from '@orderstream/platform/testing';
+import { topicsConsumedBy } from '@orderstream/system';
 import { createMigratedDatabase, testInfrastructure } from '@orderstream/testing';
 import { AppModule } from '../app.module';
-import { SERVICE_NAME, inventoryConfigSchema } from '../config';
+import { SERVICE, SERVICE_NAME, inventoryConfigSchema } from '../config';
 import { inventoryDataSourceOptions } from '../database';
 import { setupOpenApi } from '../openapi';
 import { inventoryConsumer } from '../inventory.consumer';
@@ -20,7 +20,8 @@ export function startInventory(): Promise<ServiceUnderTest> {
     configure: (app) => setupOpenApi(app),
     consumerGroup: inventoryConsumer.name,
     infrastructure: infra,
-    topics: Object.values(Topics),
+    // The topics of others it consumes; its own it creates at boot, as deployed.
+    topics: SERVICE.consumerGroups.flatMap((group) => topicsConsumedBy(group)),
     createDatabase: () =>
       createMigratedDatabase(infra.postgresUrl, 'inventory_service', inventoryDataSourceOptions),
   });

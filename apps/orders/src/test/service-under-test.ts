@@ -3,11 +3,11 @@
  * namespace of the test's own, with a publisher standing in for the other services' relay (see
  * startServiceUnderTest).
  */
-import { Topics } from '@orderstream/contracts';
 import { startServiceUnderTest, type ServiceUnderTest } from '@orderstream/platform/testing';
+import { topicsConsumedBy } from '@orderstream/system';
 import { createMigratedDatabase, testInfrastructure } from '@orderstream/testing';
 import { AppModule } from '../app.module';
-import { SERVICE_NAME, ordersConfigSchema } from '../config';
+import { SERVICE, SERVICE_NAME, ordersConfigSchema } from '../config';
 import { ordersDataSourceOptions } from '../database';
 import { setupOpenApi } from '../openapi';
 import { ordersConsumer } from '../orders.consumer';
@@ -22,7 +22,8 @@ export function startOrders(env: Record<string, string> = {}): Promise<ServiceUn
     configure: (app) => setupOpenApi(app),
     consumerGroup: ordersConsumer.name,
     infrastructure: infra,
-    topics: Object.values(Topics),
+    // The topics of others it consumes; its own it creates at boot, as deployed.
+    topics: SERVICE.consumerGroups.flatMap((group) => topicsConsumedBy(group)),
     createDatabase: () =>
       createMigratedDatabase(infra.postgresUrl, 'orders_service', ordersDataSourceOptions),
     env,

@@ -2,16 +2,17 @@
  * Integration-test support: the payments service in-process against the real stack, in a database of the
  * test's own, with a publisher standing in for the other services' relay (see startServiceUnderTest).
  */
-import { Topics } from '@orderstream/contracts';
 import { startServiceUnderTest, type ServiceUnderTest } from '@orderstream/platform/testing';
+import { topicsConsumedBy } from '@orderstream/system';
 import { createMigratedDatabase, testInfrastructure } from '@orderstream/testing';
 import { AppModule } from '../app.module';
-import { SERVICE_NAME, paymentsConfigSchema } from '../config';
+import { SERVICE, SERVICE_NAME, paymentsConfigSchema } from '../config';
 import { paymentsDataSourceOptions } from '../database';
 import { setupOpenApi } from '../openapi';
 import { paymentsConsumer } from '../payments.consumer';
 
-export function startPayments(): Promise<ServiceUnderTest> {
+/** `options.namespace`: run in a namespace the test prepared (default a fresh one). */
+export function startPayments(options: { namespace?: string } = {}): Promise<ServiceUnderTest> {
   const infra = testInfrastructure();
   return startServiceUnderTest({
     name: SERVICE_NAME,
@@ -20,8 +21,10 @@ export function startPayments(): Promise<ServiceUnderTest> {
     configure: (app) => setupOpenApi(app),
     consumerGroup: paymentsConsumer.name,
     infrastructure: infra,
-    topics: Object.values(Topics),
+    // The topics of others it consumes; its own it creates at boot, as deployed.
+    topics: SERVICE.consumerGroups.flatMap((group) => topicsConsumedBy(group)),
     createDatabase: () =>
       createMigratedDatabase(infra.postgresUrl, 'payments_service', paymentsDataSourceOptions),
+    ...options,
   });
 }

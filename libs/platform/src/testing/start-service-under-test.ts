@@ -36,6 +36,8 @@ export interface ServiceUnderTestOptions<S extends z.ZodType<ServiceConfig>> ext
   createDatabase(): Promise<{ dataSource: DataSource; dispose(): Promise<void> }>;
   /** Extra configuration, over the harness's (e.g. a short saga deadline). */
   env?: Record<string, string>;
+  /** The Kafka namespace to run in; default a fresh one. A test that prepares the cluster first passes its own. */
+  namespace?: string;
 }
 
 export interface OutboxRow {
@@ -76,7 +78,7 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
   const { infrastructure } = options;
   // The service and the test's own client share a namespace no other test uses: its topics, groups and
   // retry/dead-letter topics are the test's alone, however many tests run at once.
-  const namespace = `${options.name}-test-${randomBytes(4).toString('hex')}`;
+  const namespace = options.namespace ?? `${options.name}-test-${randomBytes(4).toString('hex')}`;
   const client = namespacedKafkaClient(
     createKafkaJsClient({ brokers: infrastructure.kafkaBrokers, clientId: `${options.name}-test` }),
     namespace,

@@ -8,7 +8,6 @@ import {
   outboxSources,
   serviceOf,
   SYSTEM,
-  topicSpec,
   type ServiceDeclaration,
 } from './index';
 
@@ -29,19 +28,22 @@ describe('the system manifest', () => {
   });
 
   it('answers what the tools ask', () => {
-    expect(databasesOf()).toEqual({ orders: 'orders', payments: 'payments', inventory: 'inventory' });
-    expect(outboxSources((s) => `postgres://h/${s.database}`)).toBe(
-      'orders=postgres://h/orders,payments=postgres://h/payments,inventory=postgres://h/inventory',
+    // The saga's services come first; a service added after them (the service generator appends one) adds
+    // its own answers and changes none of these.
+    expect(databasesOf()).toMatchObject({ orders: 'orders', payments: 'payments', inventory: 'inventory' });
+    expect(outboxSources((s) => `postgres://h/${s.database}`)).toMatch(
+      /^orders=postgres:\/\/h\/orders,payments=postgres:\/\/h\/payments,inventory=postgres:\/\/h\/inventory(,|$)/,
     );
-    expect(consumerGroupsOf()).toEqual([
+    expect(consumerGroupsOf().slice(0, 3)).toEqual([
       { service: 'orders', group: 'orders', topics: ['inventory.events', 'payments.events'] },
       { service: 'payments', group: 'payments', topics: ['inventory.events', 'orders.events'] },
       { service: 'inventory', group: 'inventory', topics: ['orders.events', 'payments.events'] },
     ]);
-    expect(topicSpec(serviceOf('orders').topics[0]!)).toEqual({
-      topic: 'orders.events',
+    expect(serviceOf('orders').topics[0]).toMatchObject({
+      name: 'orders.events',
       partitions: 3,
-      config: { 'cleanup.policy': 'delete', 'retention.ms': '604800000' },
+      cleanupPolicy: 'delete',
+      retentionMs: 7 * 24 * 3_600_000,
     });
     expect(() => serviceOf('nope')).toThrow('No service "nope" in the system manifest');
   });

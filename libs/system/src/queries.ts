@@ -39,22 +39,6 @@ export function outboxSources(
     .join(',');
 }
 
-/** A topic as the broker is told to create it: the messaging library's `OwnedTopic`. */
-export function topicSpec(topic: TopicDeclaration): {
-  topic: string;
-  partitions: number;
-  config: Record<string, string>;
-} {
-  return {
-    topic: topic.name,
-    partitions: topic.partitions,
-    config: {
-      'cleanup.policy': topic.cleanupPolicy,
-      'retention.ms': topic.retentionMs === 'infinite' ? '-1' : String(topic.retentionMs),
-    },
-  };
-}
-
 /** Every topic the system owns, in manifest order. */
 export function allTopics(system: SystemManifest = SYSTEM): TopicDeclaration[] {
   return system.services.flatMap((s) => [...s.topics]);

@@ -12,7 +12,23 @@ describe('parseDemoArgs', () => {
     expect(parseDemoArgs(['--help']).help).toBe(true);
   });
 
+  it('reads --base-port N and --log-dir DIR', () => {
+    expect(parseDemoArgs(['--base-port', '13001', '--log-dir=/tmp/demo-logs'])).toEqual({
+      scenario: true,
+      orders: DEFAULT_SCENARIO_ORDERS,
+      basePort: 13001,
+      logDir: '/tmp/demo-logs',
+      help: false,
+    });
+  });
+
   it.each([
+    [['--base-port']],
+    [['--base-port', '80']],
+    [['--base-port', '65001']],
+    [['--base-port', '3e3']],
+    [['--log-dir']],
+    [['--log-dir=']],
     [['--orders']],
     [['--orders', 'many']],
     [['--orders', '19']],

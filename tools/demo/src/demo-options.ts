@@ -8,6 +8,13 @@ export interface DemoOptions {
   scenario: boolean;
   /** How many orders the scenario places. */
   orders: number;
+  /**
+   * `--base-port N`: the services listen on N, N+1, … in manifest order instead of their manifest ports, so
+   * a second demo (a test's) runs beside one on the default ports.
+   */
+  basePort?: number;
+  /** `--log-dir DIR`: the services' logs and the run file (demo-run.json); default .cache/demo/logs. */
+  logDir?: string;
   help: boolean;
 }
 
@@ -17,11 +24,16 @@ export const MIN_SCENARIO_ORDERS = 20;
 /** A demo, not a benchmark (`npm run bench` is): more orders only make the wait longer. */
 export const MAX_SCENARIO_ORDERS = 5_000;
 
-export const DEMO_USAGE = `Usage: npm run demo -- [--orders N] [--no-scenario]
+export const DEMO_USAGE = `Usage: npm run demo -- [--orders N] [--no-scenario] [--base-port N] [--log-dir DIR]
 
   --orders N      orders the scenario places (${MIN_SCENARIO_ORDERS}..${MAX_SCENARIO_ORDERS}, default ${DEFAULT_SCENARIO_ORDERS})
   --no-scenario   only start the infrastructure and the services
-  --help          this text`;
+  --base-port N   the services listen on N, N+1, … (default: their manifest ports)
+  --log-dir DIR   the services' logs and demo-run.json (default .cache/demo/logs)
+  --help          this text
+
+The infrastructure's ports and directories come from ORDERSTREAM_KAFKA_PORT, ORDERSTREAM_REGISTRY_PORT,
+ORDERSTREAM_POSTGRES_PORT and ORDERSTREAM_INFRA_STATE_DIR (see tools/infra/README.md).`;
 
 export class DemoUsageError extends Error {
   override readonly name = 'DemoUsageError';
@@ -43,6 +55,18 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
         options.orders = orderCount(value);
         break;
       }
+      case '--base-port': {
+        const value = inline ?? argv[++i];
+        if (value === undefined) throw new DemoUsageError('--base-port needs a port number');
+        options.basePort = basePort(value);
+        break;
+      }
+      case '--log-dir': {
+        const value = inline ?? argv[++i];
+        if (value === undefined || value === '') throw new DemoUsageError('--log-dir needs a directory');
+        options.logDir = value;
+        break;
+      }
       case '--help':
       case '-h':
         options.help = true;
@@ -60,6 +84,15 @@ function orderCount(value: string): number {
     throw new DemoUsageError(
       `--orders must be a whole number from ${MIN_SCENARIO_ORDERS} to ${MAX_SCENARIO_ORDERS}, got '${value}'`,
     );
+  }
+  return n;
+}
+
+/** Room for every service above the base port; below 1024 would need privileges. */
+function basePort(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1024 || n > 65_000) {
+    throw new DemoUsageError(`--base-port must be a whole number from 1024 to 65000, got '${value}'`);
   }
   return n;
 }

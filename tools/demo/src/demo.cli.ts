@@ -1,20 +1,23 @@
 /**
- * `npm run demo`: brings up the native infrastructure (or reuses a running one), starts the four built
- * services against it, prints their URLs, drives the saga scenario (unless `--no-scenario`) and prints its
- * summary and one order's timeline, then keeps the services running; on Ctrl-C it stops the services
- * (SIGTERM, bounded) and the infrastructure it started.
+ * `npm run demo`: brings up the native infrastructure (or reuses a running one), starts the built services
+ * against it, prints their URLs, drives the saga scenario (unless `--no-scenario`) and prints its summary
+ * and one order's timeline, then keeps the services running. On Ctrl-C, SIGTERM or SIGHUP, when a service
+ * dies, or when the launcher itself fails, it stops the services (SIGTERM, bounded) and the infrastructure
+ * it started (see DemoRun), also when its own stdout is gone (see launcher-output.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { infraDown, infraStatus, infraUp, type InfraEndpoints } from '@orderstream/infra';
+import { infraStatus, infraUpDetailed, type InfraEndpoints } from '@orderstream/infra';
 import { DEMO_USAGE, DemoUsageError, parseDemoArgs, type DemoOptions } from './demo-options';
+import { DemoRun } from './demo-run';
+import { guardLauncherOutput } from './launcher-output';
 import { renderSummary, renderTimeline } from './scenario/scenario-summary.view';
 import { runScenario } from './scenario/scenario.runner';
 import { startService, type ServiceProcess } from './service-process';
-import { defaultPort, SERVICE_NAMES, serviceEnv, type ServiceEndpoints } from './services';
+import { defaultPort, SERVICE_NAMES, serviceEnv, type ServiceEndpoints, type ServiceName } from './services';
 
 const workspaceRoot = resolve(__dirname, '..', '..', '..');
-const logDir = join(workspaceRoot, '.cache', 'demo', 'logs');
+const defaultLogDir = join(workspaceRoot, '.cache', 'demo', 'logs');
 
 function pgUrl(endpoints: InfraEndpoints, database: string): string {
   const pg = endpoints.postgres;
@@ -76,10 +79,33 @@ function quietKafkaJsTimerWarning(): void {
   });
 }
 
+/** The run in progress, for the last-resort error handler below. */
+let activeRun: DemoRun | undefined;
+
 async function main(): Promise<void> {
   const options = parseOptions();
   quietKafkaJsTimerWarning();
+  const logDir = resolve(options.logDir ?? defaultLogDir);
   mkdirSync(logDir, { recursive: true });
+  const run = new DemoRun(logDir, (line) => console.log(line));
+  activeRun = run;
+  guardLauncherOutput((stream, code) => run.outputLost(stream, code));
+  // Installed before anything is started, so nothing can be started that a signal would not stop.
+  process.on('SIGINT', () => void run.stop('Ctrl-C', 0));
+  process.on('SIGTERM', () => void run.stop('SIGTERM', 0));
+  process.on('SIGHUP', () => void run.stop('SIGHUP (terminal closed)', 0));
+  // The last resort: whatever fails in the launcher, what it started is stopped. Reported once only: if
+  // the report itself fails (its stream gone), that failure must not come back here, again and again.
+  let launcherHasFailed = false;
+  const launcherFailed = (error: unknown): void => {
+    if (launcherHasFailed) return;
+    launcherHasFailed = true;
+    console.error(`The launcher failed: ${(error as Error).stack ?? String(error)}`);
+    void run.stop('Launcher error', 1);
+  };
+  process.on('uncaughtException', launcherFailed);
+  process.on('unhandledRejection', launcherFailed);
+
   const before = await infraStatus({});
   const infraWasRunning = before.parts.length > 0 && before.parts.every((p) => p.healthy);
   console.log(
@@ -87,68 +113,62 @@ async function main(): Promise<void> {
       ? 'Reusing the running infrastructure.'
       : 'Starting Kafka, Apicurio Registry and PostgreSQL…',
   );
-  const endpoints = await infraUp({ log: (line) => console.log(`  ${line}`) });
-
-  const services: ServiceProcess[] = [];
-  let stopping = false;
-  const stopAll = async (reason: string, exitCode: number) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${reason}: stopping the services…`);
-    const codes = await Promise.all(services.map(async (s) => [s.name, await s.stop()] as const));
-    for (const [name, code] of codes) console.log(`  ${name} exited with code ${code}`);
-    if (!infraWasRunning) {
-      console.log('Stopping the infrastructure…');
-      await infraDown({ log: (line) => console.log(`  ${line}`) });
-    } else {
-      console.log(
-        'Leaving the infrastructure running (it was up before the demo; `npm run infra:down` stops it).',
-      );
-    }
-    process.exit(exitCode);
-  };
-  process.on('SIGINT', () => void stopAll('Ctrl-C', 0));
-  process.on('SIGTERM', () => void stopAll('SIGTERM', 0));
-
+  let endpoints: InfraEndpoints;
   try {
-    const serviceEndpoints = toServiceEndpoints(endpoints);
-    console.log('Starting the services…');
-    // Settled, not Promise.all: when one fails, the others must have started (or failed) and be in
-    // `services` before stopAll runs, or a service still starting would be left running.
-    const starts = await Promise.allSettled(
-      SERVICE_NAMES.map((name) =>
-        startService({
-          name,
-          port: defaultPort(name),
-          env: serviceEnv(name, defaultPort(name), serviceEndpoints),
-          workspaceRoot,
-          logDir,
-        }),
-      ),
-    );
-    for (const start of starts) if (start.status === 'fulfilled') services.push(start.value);
-    const failed = starts.find((start) => start.status === 'rejected');
-    if (failed) throw failed.reason;
+    const up = await run.track(infraUpDetailed({ log: (line) => console.log(`  ${line}`) }));
+    run.infrastructureUp(up);
+    endpoints = up.endpoints;
   } catch (error) {
-    console.error(`Could not start the services: ${(error as Error).message}`);
-    await stopAll('Startup failed', 1);
+    // infraUp stops the parts it started when it fails.
+    console.error(`Could not start the infrastructure: ${(error as Error).message}`);
+    await run.stop('Startup failed', 1);
     return;
   }
+  if (run.isStopping) return;
 
-  for (const service of services) {
-    void service.exited.then((code) =>
-      stopAll(`${service.name} exited unexpectedly with code ${code} (log: ${service.logFile})`, 1),
-    );
+  run.enter('starting-services');
+  const port = (name: ServiceName) =>
+    options.basePort === undefined ? defaultPort(name) : options.basePort + SERVICE_NAMES.indexOf(name);
+  const serviceEndpoints = toServiceEndpoints(endpoints);
+  console.log('Starting the services…');
+  // Settled, not Promise.all: when one fails, the others must have started (or failed) before the stop.
+  const starts = await Promise.allSettled(
+    SERVICE_NAMES.map((name) =>
+      run.track(
+        startService({
+          name,
+          port: port(name),
+          env: serviceEnv(name, port(name), serviceEndpoints),
+          workspaceRoot,
+          logDir,
+          signal: run.startSignal,
+          onSpawn: (pid) => run.serviceSpawned(name, pid, port(name)),
+        }).then((service) => {
+          run.serviceReady(service);
+          return service;
+        }),
+      ),
+    ),
+  );
+  if (run.isStopping) return;
+  const failed = starts.find((start) => start.status === 'rejected');
+  if (failed) {
+    console.error(`Could not start the services: ${(failed.reason as Error).message}`);
+    await run.stop('Startup failed', 1);
+    return;
   }
+  const services = starts.flatMap((start) => (start.status === 'fulfilled' ? [start.value] : []));
 
-  printRunning(endpoints, services);
+  printRunning(endpoints, services, logDir);
   if (options.scenario) {
+    run.enter('scenario');
     await scenario(options, endpoints, services);
-    printRunning(endpoints, services);
+    printRunning(endpoints, services, logDir);
   }
+  run.enter('running');
 }
 
-function printRunning(endpoints: InfraEndpoints, services: readonly ServiceProcess[]): void {
+function printRunning(endpoints: InfraEndpoints, services: readonly ServiceProcess[], logDir: string): void {
   console.log('\norderstream is running:\n');
   for (const s of services)
     console.log(
@@ -168,5 +188,7 @@ function printRunning(endpoints: InfraEndpoints, services: readonly ServiceProce
 
 main().catch((error: unknown) => {
   console.error((error as Error).stack ?? String(error));
-  process.exit(1);
+  // Whatever failed, what was started is stopped (and the process exits) through the run.
+  if (activeRun) void activeRun.stop('Launcher error', 1);
+  else process.exit(1);
 });

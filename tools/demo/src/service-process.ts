@@ -27,6 +27,19 @@ export interface StartServiceOptions {
   workspaceRoot: string;
   logDir: string;
   readyTimeoutMs?: number;
+  /**
+   * Aborting it while the service is not ready yet stops the child (SIGTERM, SIGKILL after 5 s) and
+   * rejects: a launcher that is told to stop during start-up must not leave a half-started service behind.
+   */
+  signal?: AbortSignal;
+  /** Called with the child's pid as soon as it is spawned, before it is ready. */
+  onSpawn?: (pid: number) => void;
+}
+
+/** The start was cancelled through `StartServiceOptions.signal`; the child is gone. */
+export class ServiceStartAbortedError extends Error {
+  override readonly name = 'ServiceStartAbortedError';
+  readonly code = 'DEMO_SERVICE_START_ABORTED';
 }
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -82,14 +95,28 @@ export async function startService(options: StartServiceOptions): Promise<Servic
   );
   let exitCode: number | null | undefined;
   void exited.then((code) => (exitCode = code));
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
+  const stop = async (timeoutMs: number): Promise<number | null> => {
+    if (exitCode !== undefined) return exitCode;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   while (!(await isReady(url))) {
+    if (options.signal?.aborted) {
+      await stop(5_000);
+      throw new ServiceStartAbortedError(`${name}: start cancelled before it was ready`);
+    }
     if (exitCode !== undefined)
       throw new Error(`${name} exited with code ${exitCode} before it was ready; see ${logFile}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
+      await exited;
       throw new Error(
         `${name} was not ready at ${url}/health/ready within ${options.readyTimeoutMs ?? 60_000} ms; see ${logFile}`,
       );
@@ -103,13 +130,6 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     pid: child.pid ?? -1,
     logFile,
     exited,
-    async stop(timeoutMs = 15_000) {
-      if (exitCode !== undefined) return exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
+    stop: (timeoutMs = 15_000) => stop(timeoutMs),
   };
 }

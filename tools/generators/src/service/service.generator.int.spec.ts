@@ -22,7 +22,10 @@ const NAME = 'loyalty';
 const GENERATE_BUDGET_MS = 2 * 60_000;
 const CHECKS_BUDGET_MS = 12 * 60_000;
 
-/** The environment of this run (its infrastructure URLs included), minus what would make a child a Jest worker. */
+/**
+ * The environment of this run (its infrastructure URLs included, so the copy's tests use the same stack),
+ * minus what belongs to this Jest process; Nx as in CI: no daemon, no cloud, no terminal UI, no colours.
+ */
 function childEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     NX_DAEMON: 'false',

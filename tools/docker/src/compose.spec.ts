@@ -3,6 +3,7 @@
 // other than the marked local development defaults. Static checks only: no Docker engine needed.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { databasesOf } from '@orderstream/system';
 import { parse } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -156,8 +157,10 @@ describe('docker-compose.yml', () => {
       const owners = APPS.filter((name) => env(name)['DATABASE_URL'] !== undefined);
       // The saga's three at least; a generated service with a database is one more owner.
       expect(owners.sort()).toEqual(expect.arrayContaining(['inventory', 'orders', 'payments']));
-      for (const name of owners) expect(databaseOf(env(name)['DATABASE_URL'] ?? '')).toBe(name);
-      expect(created).toEqual(owners);
+      // Each one's own, as the system manifest names it (a hyphenated service has a snake_case database).
+      for (const name of owners)
+        expect(databaseOf(env(name)['DATABASE_URL'] ?? '')).toBe(databasesOf()[name]);
+      expect(created).toEqual(owners.map((name) => databasesOf()[name]).sort());
     });
 
     it('the outbox relay reads every service database and owns none', () => {
@@ -168,8 +171,8 @@ describe('docker-compose.yml', () => {
         return { name, database: databaseOf(url ?? '') };
       });
       const created = (env('postgres')['ORDERSTREAM_DATABASES'] ?? '').split(/\s+/);
-      expect(sources.map((s) => s.name).sort()).toEqual([...created].sort());
-      for (const source of sources) expect(source.database).toBe(source.name);
+      expect(sources.map((s) => databasesOf()[s.name ?? '']).sort()).toEqual([...created].sort());
+      for (const source of sources) expect(source.database).toBe(databasesOf()[source.name ?? '']);
     });
 
     it('kafka-ui sees the same cluster and registry as the services', () => {

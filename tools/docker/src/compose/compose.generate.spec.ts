@@ -19,10 +19,10 @@ describe('docker-compose.yml is generated from the system manifest', () => {
         ...SYSTEM.services,
         {
           ...base,
-          name: 'shipping',
+          name: 'compose-probe',
           port: 3009,
-          database: 'shipping',
-          image: 'orderstream-shipping',
+          database: 'compose_probe',
+          image: 'orderstream-compose-probe',
           topics: [],
           consumerGroups: [],
         },
@@ -39,21 +39,21 @@ describe('docker-compose.yml is generated from the system manifest', () => {
         }
       >;
     };
-    expect(compose.services['shipping']).toMatchObject({
-      image: 'orderstream-shipping',
-      build: { args: { SERVICE: 'shipping' } },
+    expect(compose.services['compose-probe']).toMatchObject({
+      image: 'orderstream-compose-probe',
+      build: { args: { SERVICE: 'compose-probe' } },
       ports: ['3009:3009'],
       environment: {
         PORT: '3009',
-        DATABASE_URL: 'postgres://orderstream:orderstream@postgres:5432/shipping',
+        DATABASE_URL: 'postgres://orderstream:orderstream@postgres:5432/compose_probe',
       },
     });
     // The saga's databases first, the added one last, and any generated service's between them.
     expect(compose.services['postgres']?.environment?.['ORDERSTREAM_DATABASES']).toMatch(
-      /^orders payments inventory( [a-z0-9_]+)* shipping$/,
+      /^orders payments inventory( [a-z0-9_]+)* compose_probe$/,
     );
     expect(compose.services['outbox-relay']?.environment?.['OUTBOX_SOURCES']).toContain(
-      'shipping=postgres://orderstream:orderstream@postgres:5432/shipping',
+      'compose-probe=postgres://orderstream:orderstream@postgres:5432/compose_probe',
     );
   });
 });

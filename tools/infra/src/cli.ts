@@ -1,8 +1,8 @@
 // orderstream local infrastructure CLI (no Docker).
-//   tsx tools/infra/src/cli.ts up [--brokers 3] [--kafka-port N] [--registry-port N] [--postgres-port N]
-//   tsx tools/infra/src/cli.ts status | down | env
+//   tsx --conditions=@orderstream/source tools/infra/src/cli.ts up [--brokers 3] [--kafka-port N] [--registry-port N] [--postgres-port N]
+//   tsx --conditions=@orderstream/source tools/infra/src/cli.ts status | down | env
 // Progress goes to stderr; `up` and `env` print `export KEY=value` lines on stdout, so
-//   eval "$(npx tsx tools/infra/src/cli.ts up)"   works.
+//   eval "$(npx tsx --conditions=@orderstream/source tools/infra/src/cli.ts up)"   works.
 import { parseArgs } from 'node:util';
 import {
   INFRA_VERSIONS,
@@ -15,7 +15,7 @@ import {
   type InfraOptions,
 } from './index';
 
-const USAGE = `usage: tsx tools/infra/src/cli.ts <command> [options]
+const USAGE = `usage: tsx --conditions=@orderstream/source tools/infra/src/cli.ts <command> [options]
 
 commands:
   up       start Kafka (KRaft), Apicurio Registry and PostgreSQL (reuses healthy running parts)
@@ -110,7 +110,7 @@ async function main(): Promise<number> {
       const { parts, endpoints } = await infraStatus(opts);
       if (!endpoints) {
         const bad = parts.filter((p) => !p.healthy).map((p) => `${p.name}: ${p.detail}`);
-        console.error(`infra is not (fully) up:\n  ${bad.join('\n  ')}\nrun: tsx tools/infra/src/cli.ts up`);
+        console.error(`infra is not (fully) up:\n  ${bad.join('\n  ')}\nrun: npm run infra:up`);
         return 1;
       }
       printEnv(endpoints);

@@ -5,6 +5,7 @@
  * depends on tools/infra), so this one test of a tool carries its own probes.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
 import { createServer } from 'node:net';
 
 /** Whether a process runs (a zombie, dead but not yet reaped, does not count). */
@@ -47,28 +48,31 @@ export function isPortFree(port: number): Promise<boolean> {
   });
 }
 
-/** A port the kernel considers free now (an ephemeral one). */
-function ephemeralPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
+/**
+ * The lowest port of the kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range, 32768 by
+ * default). The kernel hands those out to every outgoing connection, so a port picked there can be taken by
+ * any Kafka or PostgreSQL client of a test running next to this one before the demo binds it (CI saw it).
+ */
+function ephemeralRangeStart(): number {
+  try {
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/);
+    const port = Number(low);
+    return Number.isInteger(port) && port > 2_000 ? port : 32_768;
+  } catch {
+    return 32_768;
+  }
 }
 
 /**
- * A base port whose `offsets` (e.g. Kafka's broker and its controller at +100) are all free now. Another
- * process could take one in between; the test starts what needs them at once.
+ * A base port whose `offsets` (e.g. Kafka's broker and its controller at +100) are all free now, below the
+ * ephemeral range, where only a process that binds a port on purpose can take one. Another such process
+ * could still take one in between; the test starts what needs them at once.
  */
 export async function freePorts(offsets: readonly number[]): Promise<number> {
+  const top = ephemeralRangeStart() - Math.max(...offsets) - 1;
+  const bottom = 10_000;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = await ephemeralPort();
-    if (base + Math.max(...offsets) > 65_000) continue;
+    const base = bottom + randomInt(top - bottom);
     const free = await Promise.all(offsets.map((offset) => isPortFree(base + offset)));
     if (free.every(Boolean)) return base;
   }

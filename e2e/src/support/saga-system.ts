@@ -24,6 +24,7 @@ import {
   type ServiceProcess,
 } from '@orderstream/demo';
 import {
+  deleteNamespaceContents,
   namespacedKafkaClient,
   type ConsumedRecord,
   type KafkaClient,
@@ -234,10 +235,7 @@ export class SagaSystem {
     const admin = this.kafka('saga-e2e-cleanup').admin();
     await admin.connect();
     try {
-      const groups = (await admin.listGroups()).map((g) => g.groupId);
-      if (groups.length > 0) await admin.deleteGroups(groups);
-      const topics = await admin.listTopics();
-      if (topics.length > 0) await admin.deleteTopics(topics);
+      await deleteNamespaceContents(admin);
     } finally {
       await admin.disconnect();
     }

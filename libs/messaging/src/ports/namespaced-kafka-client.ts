@@ -256,3 +256,14 @@ function namespacedAdmin(admin: AdminPort, ns: KafkaNamespace): AdminPort {
     disconnect: () => admin.disconnect(),
   };
 }
+
+/**
+ * Deletes every consumer group and topic a namespaced admin lists, i.e. everything a test system left in
+ * its namespace. Call it once the namespace's consumers have left (a group with members is not deleted).
+ */
+export async function deleteNamespaceContents(admin: AdminPort): Promise<void> {
+  const groups = (await admin.listGroups()).map((group) => group.groupId);
+  if (groups.length > 0) await admin.deleteGroups(groups);
+  const topics = await admin.listTopics();
+  if (topics.length > 0) await admin.deleteTopics(topics);
+}

@@ -9,7 +9,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
-import { AvroCodec, namespacedKafkaClient, Publisher, type AdminPort } from '@orderstream/messaging';
+import {
+  AvroCodec,
+  deleteNamespaceContents,
+  namespacedKafkaClient,
+  Publisher,
+  type AdminPort,
+} from '@orderstream/messaging';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
@@ -151,7 +157,7 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
       async close() {
         await resources.app.close();
         await resources.publisher.disconnect();
-        await deleteNamespace(admin);
+        await deleteNamespaceContents(admin);
         await admin.disconnect();
         await resources.db.dispose();
       },
@@ -163,14 +169,6 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
     await db?.dispose();
     throw error;
   }
-}
-
-/** Everything the test left on the broker: the namespace's topics and (now memberless) groups. */
-async function deleteNamespace(admin: AdminPort): Promise<void> {
-  const groups = (await admin.listGroups()).map((g) => g.groupId);
-  if (groups.length > 0) await admin.deleteGroups(groups);
-  const topics = await admin.listTopics();
-  if (topics.length > 0) await admin.deleteTopics(topics);
 }
 
 /**

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { serviceEnv, type ServiceName } from '@orderstream/demo';
 import type { InfraEndpoints } from '@orderstream/infra';
-import { namespacedKafkaClient } from '@orderstream/messaging';
+import { deleteNamespaceContents, namespacedKafkaClient } from '@orderstream/messaging';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import { serviceOf } from '@orderstream/system';
 import { Client } from 'pg';
@@ -161,10 +161,7 @@ async function deleteNamespace(infra: InfraEndpoints, namespace: string): Promis
   ).admin();
   await admin.connect();
   try {
-    const groups = (await admin.listGroups()).map((group) => group.groupId);
-    if (groups.length > 0) await admin.deleteGroups(groups);
-    const topics = await admin.listTopics();
-    if (topics.length > 0) await admin.deleteTopics(topics);
+    await deleteNamespaceContents(admin);
   } finally {
     await admin.disconnect();
   }

@@ -7,4 +7,6 @@ export * from './event-contract';
 export * from './orders.events';
 export * from './payments.events';
 export * from './inventory.events';
+export * from './order-history.events';
+export * from './notifications.events';
 export * from './all-events';

@@ -6,6 +6,8 @@ export const Topics = {
   orders: 'orders.events',
   payments: 'payments.events',
   inventory: 'inventory.events',
+  orderHistory: 'order-history.events',
+  notifications: 'notifications.events',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

@@ -104,5 +104,39 @@ export const SYSTEM = defineSystem({
       consumerGroups: [],
       image: 'orderstream-outbox-relay',
     },
+    {
+      name: 'order-history',
+      description:
+        "The CQRS read model: an order view per order with its timeline and a summary per customer, built from the saga's events and rebuilt by replay.",
+      port: 3005,
+      database: 'order_history',
+      outbox: true,
+      topics: [
+        eventStream('order-history.events', {
+          partitions: 3,
+          events: ['orderstream.orderHistory.OrderRecorded'],
+          description: 'order-history events, keyed by order id.',
+        }),
+      ],
+      consumerGroups: [{ name: 'order-history', consumes: ['orderstream.orders.OrderPlaced'] }],
+      image: 'orderstream-order-history',
+    },
+    {
+      name: 'notifications',
+      description:
+        "Tells customers how their order ended: reacts to orders' thin terminal events, calls orders back for the details, one notification per order and state; runs as several instances of one group (a work queue).",
+      port: 3006,
+      database: 'notifications',
+      outbox: true,
+      topics: [
+        eventStream('notifications.events', {
+          partitions: 3,
+          events: ['orderstream.notifications.OrderRecorded'],
+          description: 'notifications events, keyed by order id.',
+        }),
+      ],
+      consumerGroups: [{ name: 'notifications', consumes: ['orderstream.orders.OrderPlaced'] }],
+      image: 'orderstream-notifications',
+    },
   ],
 });

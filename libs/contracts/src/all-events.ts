@@ -2,7 +2,6 @@ import type { EventContract } from './event-contract';
 import { inventoryEvents } from './inventory.events';
 import { ordersEvents } from './orders.events';
 import { paymentsEvents } from './payments.events';
-import { orderHistoryEvents } from './order-history.events';
 import { notificationsEvents } from './notifications.events';
 
 /** The bounded contexts that own events, each with its topic in `Topics` and its events below. */
@@ -10,7 +9,6 @@ export const eventsByContext = {
   orders: ordersEvents,
   payments: paymentsEvents,
   inventory: inventoryEvents,
-  orderHistory: orderHistoryEvents,
   notifications: notificationsEvents,
 } as const;
 
@@ -24,6 +22,5 @@ export const allEvents: readonly EventContract<never>[] = [
   ...Object.values(ordersEvents),
   ...Object.values(paymentsEvents),
   ...Object.values(inventoryEvents),
-  ...Object.values(orderHistoryEvents),
   ...Object.values(notificationsEvents),
 ];

@@ -7,6 +7,5 @@ export * from './event-contract';
 export * from './orders.events';
 export * from './payments.events';
 export * from './inventory.events';
-export * from './order-history.events';
 export * from './notifications.events';
 export * from './all-events';

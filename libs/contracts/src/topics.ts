@@ -6,7 +6,6 @@ export const Topics = {
   orders: 'orders.events',
   payments: 'payments.events',
   inventory: 'inventory.events',
-  orderHistory: 'order-history.events',
   notifications: 'notifications.events',
 } as const;
 

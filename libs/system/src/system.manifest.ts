@@ -110,15 +110,28 @@ export const SYSTEM = defineSystem({
         "The CQRS read model: an order view per order with its timeline and a summary per customer, built from the saga's events and rebuilt by replay.",
       port: 3005,
       database: 'order_history',
-      outbox: true,
-      topics: [
-        eventStream('order-history.events', {
-          partitions: 3,
-          events: ['orderstream.orderHistory.OrderRecorded'],
-          description: 'order-history events, keyed by order id.',
-        }),
+      // A read model publishes nothing: its state is derived, and rebuilt from the topics it reads.
+      outbox: false,
+      topics: [],
+      consumerGroups: [
+        {
+          // Each generation of the projection consumes as `order-history.g<n>`: a rebuild is a fresh group
+          // reading from the start while the served generation's group keeps up (docs/patterns.md).
+          name: 'order-history',
+          consumes: [
+            'orderstream.orders.OrderPlaced',
+            'orderstream.orders.OrderConfirmed',
+            'orderstream.orders.OrderRejected',
+            'orderstream.orders.OrderCancelled',
+            'orderstream.payments.PaymentAuthorized',
+            'orderstream.payments.PaymentDeclined',
+            'orderstream.payments.PaymentRefunded',
+            'orderstream.inventory.StockReserved',
+            'orderstream.inventory.StockRejected',
+            'orderstream.inventory.StockReleased',
+          ],
+        },
       ],
-      consumerGroups: [{ name: 'order-history', consumes: ['orderstream.orders.OrderPlaced'] }],
       image: 'orderstream-order-history',
     },
     {

@@ -1,5 +1,4 @@
-export { CreateOrderRecords1796247825448 } from './migrations/1796247825448-create-order-records';
-export { OrderRecordEntity } from './order-record.entity';
+export { CreateProjectionGenerations1796300000000 } from './migrations/1796300000000-create-projection-generations';
 export {
   ORDER_HISTORY_ENTITIES,
   ORDER_HISTORY_MIGRATIONS,

@@ -1,17 +1,19 @@
 import { messagingMigrations } from '@orderstream/messaging/postgres';
 import { postgresDataSourceOptions } from '@orderstream/platform';
 import type { DataSourceOptions } from 'typeorm';
-import { CreateOrderRecords1796247825448 } from './migrations/1796247825448-create-order-records';
-import { OrderRecordEntity } from './order-record.entity';
-
-/** Every entity of the order-history database. */
-export const ORDER_HISTORY_ENTITIES = [OrderRecordEntity];
+import { CreateProjectionGenerations1796300000000 } from './migrations/1796300000000-create-projection-generations';
 
 /**
- * Every migration of the order-history database, oldest first: the outbox (what the relay publishes) and the
- * inbox (what effectively-once deduplicates on) come from messaging, then the service's own tables.
+ * No entities: the read model's tables live in one schema per generation (projection/generation-schema.ts)
+ * and are read through the views of the served one, by SQL.
  */
-export const ORDER_HISTORY_MIGRATIONS = [...messagingMigrations(), CreateOrderRecords1796247825448];
+export const ORDER_HISTORY_ENTITIES = [];
+
+/**
+ * Every migration of the order-history database, oldest first. messaging's outbox and inbox come first like
+ * in every service (the template's shape; a read model writes neither today), then the generations table.
+ */
+export const ORDER_HISTORY_MIGRATIONS = [...messagingMigrations(), CreateProjectionGenerations1796300000000];
 
 export function orderHistoryDataSourceOptions(url: string): DataSourceOptions {
   return postgresDataSourceOptions({

@@ -6,7 +6,11 @@ import { GetCustomerSummaryController } from './get-customer-summary/get-custome
 import { GetOrderViewController } from './get-order-view/get-order-view.controller';
 import { ListOrderViewsController } from './list-order-views/list-order-views.controller';
 import { ORDER_HISTORY_PROJECTION_VERSION } from './projection/projection-version';
-import { PROJECTION_SETTINGS, ProjectionService, type ProjectionSettings } from './projection/projection.provider';
+import {
+  PROJECTION_SETTINGS,
+  ProjectionService,
+  type ProjectionSettings,
+} from './projection/projection.provider';
 import { AdminTokenGuard } from './rebuild-projection/admin-token.guard';
 import { RebuildProjectionController } from './rebuild-projection/rebuild-projection.controller';
 

@@ -15,7 +15,7 @@ export const orderHistoryConfigSchema = serviceConfigSchema({
    * The bearer token of the admin API (`/admin/projections/…`: rebuild, status). Unset: the admin API is off
    * and answers 404. Local development and tests set their own; never commit a real one.
    */
-  ADMIN_TOKEN: z.string().min(16).optional(),
+  ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16).optional()),
   /** How often a rebuild's progress is compared with its high-water marks. */
   PROJECTION_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
 });

@@ -38,7 +38,9 @@ interface TimelineRow {
 export const PAGE_SIZE = 50;
 
 export async function findOrderView(manager: EntityManager, orderId: string): Promise<OrderViewDto | null> {
-  const [row] = (await manager.query(`SELECT * FROM order_views WHERE order_id = $1`, [orderId])) as ViewRow[];
+  const [row] = (await manager.query(`SELECT * FROM order_views WHERE order_id = $1`, [
+    orderId,
+  ])) as ViewRow[];
   if (!row) return null;
   const events = (await manager.query(
     `SELECT event_id, type, source, time, topic, partition, "offset"::text AS "offset", causation_id
@@ -86,7 +88,8 @@ export function pageKeyOf(cursor: string): PageKey | undefined {
     const [placedAt, orderId] = parsed as unknown[];
     if (placedAt !== null && typeof placedAt !== 'string') return undefined;
     if (typeof orderId !== 'string' || !UUID.test(orderId)) return undefined;
-    if (typeof placedAt === 'string' && (placedAt.length > 40 || placedAt.includes('\u0000'))) return undefined;
+    if (typeof placedAt === 'string' && (placedAt.length > 40 || placedAt.includes('\u0000')))
+      return undefined;
     return { placedAt, orderId };
   } catch {
     return undefined;

@@ -10,7 +10,12 @@
 import type { EntityManager } from 'typeorm';
 
 /** The read model's tables; each is also a view of the same name in `public`. */
-export const READ_MODEL_TABLES = ['order_views', 'order_timeline', 'customer_summaries', 'customer_amounts'] as const;
+export const READ_MODEL_TABLES = [
+  'order_views',
+  'order_timeline',
+  'customer_summaries',
+  'customer_amounts',
+] as const;
 
 export function schemaOf(generation: number): string {
   if (!Number.isSafeInteger(generation) || generation <= 0) {

@@ -136,7 +136,10 @@ async function moveSummary(
   before: CustomerContribution | null,
   after: CustomerContribution | null,
 ): Promise<void> {
-  const deltas = new Map<string, { counts: Record<string, number>; amounts: Map<string, [number, number]> }>();
+  const deltas = new Map<
+    string,
+    { counts: Record<string, number>; amounts: Map<string, [number, number]> }
+  >();
   const add = (c: CustomerContribution | null, sign: 1 | -1): void => {
     if (c === null) return;
     const entry = deltas.get(c.customerId) ?? {

@@ -68,10 +68,38 @@ describe('foldOrderView', () => {
   it('contributes spending when confirmed and a refund when refunded', () => {
     const views = scenarios.map((s) => foldOrderView(ORDER, s.topics.flat()));
     expect(views.map(contributionOf)).toEqual([
-      { customerId: 'customer-7', state: 'CONFIRMED', currency: 'EUR', spentCents: 3_000, refunds: 0, refundedCents: 0 },
-      { customerId: 'customer-7', state: 'REJECTED', currency: 'EUR', spentCents: 0, refunds: 0, refundedCents: 0 },
-      { customerId: 'customer-7', state: 'CANCELLED', currency: 'EUR', spentCents: 0, refunds: 1, refundedCents: 3_000 },
-      { customerId: 'customer-7', state: 'CANCELLED', currency: 'EUR', spentCents: 0, refunds: 1, refundedCents: 3_000 },
+      {
+        customerId: 'customer-7',
+        state: 'CONFIRMED',
+        currency: 'EUR',
+        spentCents: 3_000,
+        refunds: 0,
+        refundedCents: 0,
+      },
+      {
+        customerId: 'customer-7',
+        state: 'REJECTED',
+        currency: 'EUR',
+        spentCents: 0,
+        refunds: 0,
+        refundedCents: 0,
+      },
+      {
+        customerId: 'customer-7',
+        state: 'CANCELLED',
+        currency: 'EUR',
+        spentCents: 0,
+        refunds: 1,
+        refundedCents: 3_000,
+      },
+      {
+        customerId: 'customer-7',
+        state: 'CANCELLED',
+        currency: 'EUR',
+        spentCents: 0,
+        refunds: 1,
+        refundedCents: 3_000,
+      },
     ]);
   });
 });

@@ -169,7 +169,10 @@ export function foldOrderView(orderId: string, events: readonly TimelineEvent[])
       continue;
     }
     const reservationState = RESERVATION_EVENT_STATE[event.type];
-    if (reservationState !== undefined && RESERVATION_RANK[reservationState] >= RESERVATION_RANK[view.reservationState]) {
+    if (
+      reservationState !== undefined &&
+      RESERVATION_RANK[reservationState] >= RESERVATION_RANK[view.reservationState]
+    ) {
       view.reservationState = reservationState;
       view.reservationShortSku = reservationState === 'REJECTED' ? stringOf(data['sku']) : null;
     }

@@ -17,9 +17,7 @@
  * Framework-free (a DataSource, a Kafka client, the envelope codec); `projection.provider.ts` is its Nest
  * wiring.
  */
-import {
-  classifyPostgresError,
-} from '@orderstream/messaging/postgres';
+import { classifyPostgresError } from '@orderstream/messaging/postgres';
 import {
   on,
   subscribe,
@@ -34,11 +32,7 @@ import {
 } from '@orderstream/messaging';
 import { consumerSettings } from '@orderstream/messaging';
 import type { DataSource } from 'typeorm';
-import {
-  createGenerationSchema,
-  dropGenerationSchema,
-  pointViewsAt,
-} from './generation-schema';
+import { createGenerationSchema, dropGenerationSchema, pointViewsAt } from './generation-schema';
 import { applyToGeneration, timelineEventOf } from './order-history.projector';
 
 /** Offsets per topic and partition, as JSON keeps them. */
@@ -143,7 +137,11 @@ export class ProjectionHost {
     if (serving.codeVersion === this.options.codeVersion) await this.consume(serving);
     else
       this.options.logger.warn(
-        { generation: serving.generation, servedVersion: serving.codeVersion, codeVersion: this.options.codeVersion },
+        {
+          generation: serving.generation,
+          servedVersion: serving.codeVersion,
+          codeVersion: this.options.codeVersion,
+        },
         'the served generation was built by another code version: serving it as it stands while a new one is built',
       );
 
@@ -367,7 +365,13 @@ export class ProjectionHost {
       await manager.query(
         `INSERT INTO projection_generations (generation, code_version, status, consumer_group, high_water_marks, served_at)
          VALUES ($1, $2, $3, $4, $5, CASE WHEN $3 = 'serving' THEN now() END)`,
-        [generation, this.options.codeVersion, status, consumerGroup, highWaterMarks && JSON.stringify(highWaterMarks)],
+        [
+          generation,
+          this.options.codeVersion,
+          status,
+          consumerGroup,
+          highWaterMarks && JSON.stringify(highWaterMarks),
+        ],
       );
       await createGenerationSchema(manager, generation);
       if (status === 'serving') await pointViewsAt(manager, generation);

@@ -9,11 +9,7 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
-  inventoryEvents,
-  ordersEvents,
-  paymentsEvents,
-} from '@orderstream/contracts';
+import { inventoryEvents, ordersEvents, paymentsEvents } from '@orderstream/contracts';
 import { EnvelopeCodec, type EventDefinition, type KafkaClient } from '@orderstream/messaging';
 import { KAFKA_CLIENT, SERVICE_LOGGER, type ServiceLogger } from '@orderstream/platform';
 import type { DataSource } from 'typeorm';

@@ -20,7 +20,8 @@ export class AdminTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const token = this.settings.config.ADMIN_TOKEN;
-    if (token === undefined) throw new NotFoundException('The admin API is off: no ADMIN_TOKEN is configured');
+    if (token === undefined)
+      throw new NotFoundException('The admin API is off: no ADMIN_TOKEN is configured');
     const request = context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>();
     const header = request.headers['authorization'] ?? '';
     const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';

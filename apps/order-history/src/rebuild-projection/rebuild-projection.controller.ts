@@ -10,7 +10,10 @@ const generationSchema = z.object({
   codeVersion: z.int(),
   status: z.enum(['building', 'serving', 'retired']),
   consumerGroup: z.string(),
-  lag: z.int().nonnegative().describe('Building: records left below the high-water marks; served: behind the log end'),
+  lag: z
+    .int()
+    .nonnegative()
+    .describe('Building: records left below the high-water marks; served: behind the log end'),
   done: z.int().nonnegative().optional(),
   target: z.int().nonnegative().optional().describe('Records below the high-water marks'),
   resumes: z.int().nonnegative().describe('How often the build was resumed after a restart'),

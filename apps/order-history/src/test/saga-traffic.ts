@@ -2,11 +2,7 @@
  * Test traffic: the events one order's saga produces on the three topics, published as the services' relays
  * would (each with its service's `ce_source`, each caused by the one before), in one of the saga's shapes.
  */
-import {
-  inventoryEvents,
-  ordersEvents,
-  paymentsEvents,
-} from '@orderstream/contracts';
+import { inventoryEvents, ordersEvents, paymentsEvents } from '@orderstream/contracts';
 import type { Publisher } from '@orderstream/messaging';
 import { randomUUID } from 'node:crypto';
 

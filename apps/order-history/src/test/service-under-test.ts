@@ -47,6 +47,10 @@ export function startOrderHistory(options: OrderHistoryUnderTestOptions = {}): P
     createDatabase: database
       ? () => Promise.resolve({ dataSource: database, dispose: () => Promise.resolve() })
       : () =>
-          createMigratedDatabase(infra.postgresUrl, uniqueName('order_history'), orderHistoryDataSourceOptions),
+          createMigratedDatabase(
+            infra.postgresUrl,
+            uniqueName('order_history'),
+            orderHistoryDataSourceOptions,
+          ),
   });
 }

@@ -75,7 +75,11 @@ export interface ServiceUnderTest {
   outboxEntriesOf(orderId: string): Promise<OutboxEntry[]>;
   /** How many of these message ids the service's consumer group has handled (its inbox rows). */
   handledCount(messageIds: readonly string[]): Promise<number>;
-  close(): Promise<void>;
+  /**
+   * Stops the service and releases the test's clients and database; the namespace's topics and groups are
+   * deleted unless `keepNamespace` (a restart test starts the service again on them).
+   */
+  close(options?: { keepNamespace?: boolean }): Promise<void>;
 }
 
 export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
@@ -154,10 +158,10 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
         return row?.n ?? 0;
       },
       namespace,
-      async close() {
+      async close(closeOptions = {}) {
         await resources.app.close();
         await resources.publisher.disconnect();
-        await deleteNamespaceContents(admin);
+        if (!closeOptions.keepNamespace) await deleteNamespaceContents(admin);
         await admin.disconnect();
         await resources.db.dispose();
       },

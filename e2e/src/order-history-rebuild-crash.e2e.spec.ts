@@ -1,32 +1,54 @@
 /**
- * A SIGKILL during a rebuild: the service, a real process (its sources through tsx), is killed while the new
- * generation is part-way; started again, it resumes that generation from its group's committed offsets —
+ * A SIGKILL during a rebuild: order-history, the built service as a process of its own, is killed while the
+ * new generation is part-way; started again, it resumes that generation from its group's committed offsets —
  * same generation, rows kept, not from zero — and serves it once caught up, with the read model the
  * killed process served before the rebuild.
  */
-import { event, namespacedKafkaClient, Publisher, AvroCodec, type BatchEvent } from '@orderstream/messaging';
-import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import { inventoryEvents, ordersEvents, paymentsEvents, Topics } from '@orderstream/contracts';
+import { startService, type ServiceProcess } from '@orderstream/demo';
 import {
-  createMigratedDatabase,
+  AvroCodec,
+  deleteNamespaceContents,
+  event,
+  namespacedKafkaClient,
+  Publisher,
+  type BatchEvent,
+} from '@orderstream/messaging';
+import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
+import {
+  createTestDatabase,
   freePort,
   testInfrastructure,
-  uniqueName,
   waitFor,
-  type MigratedDatabase,
+  type TestDatabase,
 } from '@orderstream/testing';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import { join } from 'node:path';
-import { orderHistoryDataSourceOptions } from '../database';
-import { TEST_ADMIN_TOKEN } from '../test/service-under-test';
-import { timelineCount } from '../test/saga-traffic';
-import type { ProjectionStatusDto } from './rebuild-projection.controller';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+
+/** A local development token for this test only; never a real secret. */
+const ADMIN_TOKEN = 'e2e-admin-token-not-a-secret';
+
+/** `GET /admin/projections/order-history` as the service documents it (e2e never imports an app). */
+interface GenerationStatus {
+  generation: number;
+  status: string;
+  done?: number;
+  target?: number;
+  lag: number;
+  resumes: number;
+  resumedFrom: Record<string, Record<string, number>> | null;
+}
+interface ProjectionStatus {
+  serving: GenerationStatus | null;
+  building: GenerationStatus | null;
+}
 
 const ORDERS = 700;
 const EVENTS_PER_ORDER = 4;
-const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /** A confirmed saga's four events for each order, batched per topic (order within a topic is kept). */
 function confirmedSagas(count: number): BatchEvent[] {
@@ -71,9 +93,11 @@ describe('a rebuild killed part-way', () => {
     codec: new AvroCodec({ registryUrl: infra.schemaRegistryUrl }),
     source: '/orderstream/test',
   });
-  let db: MigratedDatabase;
+  let db: TestDatabase;
+  let sql: Client;
   let port: number;
-  const children: ChildProcess[] = [];
+  const logDir = mkdtempSync(join(tmpdir(), 'order-history-crash-'));
+  const processes: ServiceProcess[] = [];
 
   beforeAll(async () => {
     await kafkaAdmin.connect();
@@ -81,61 +105,56 @@ describe('a rebuild killed part-way', () => {
       [Topics.orders, Topics.payments, Topics.inventory].map((topic) => ({ topic, partitions: 3 })),
     );
     await publisher.connect();
-    db = await createMigratedDatabase(
-      infra.postgresUrl,
-      uniqueName('order_history_crash'),
-      orderHistoryDataSourceOptions,
-    );
+    // An empty database of the test's own: the service migrates it at boot.
+    db = await createTestDatabase(infra.postgresUrl, 'order_history_crash');
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
     port = await freePort();
   });
   afterAll(async () => {
-    for (const child of children)
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const service of processes) await service.stop(5_000);
+    await sql?.end();
     await publisher.disconnect();
-    const { deleteNamespaceContents } = await import('@orderstream/messaging');
     await deleteNamespaceContents(kafkaAdmin);
     await kafkaAdmin.disconnect();
-    await db?.dispose();
+    await db?.drop();
   });
 
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
-  const status = async (): Promise<ProjectionStatusDto | undefined> => {
+  const status = async (): Promise<ProjectionStatus | undefined> => {
     try {
       const response = await fetch(url('/admin/projections/order-history'), { headers: admin });
-      return response.status === 200 ? ((await response.json()) as ProjectionStatusDto) : undefined;
+      return response.status === 200 ? ((await response.json()) as ProjectionStatus) : undefined;
     } catch {
       return undefined;
     }
   };
+  const count = async (query: string): Promise<number> =>
+    (await sql.query<{ n: number }>(query)).rows[0]?.n ?? 0;
+  const timelineCount = () => count('SELECT count(*)::int AS n FROM order_timeline');
 
-  /** The service from its sources, as `npm start` would run its build. */
-  async function startProcess(): Promise<ChildProcess> {
-    const options = db.dataSource.options as { url: string };
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@orderstream/source', '--import', 'tsx', join(__dirname, '..', 'main.ts')],
-      {
-        cwd: join(__dirname, '..', '..'),
-        env: {
-          PATH: process.env['PATH'] ?? '',
-          PORT: String(port),
-          LOG_LEVEL: 'warn',
-          KAFKA_BROKERS: infra.kafkaBrokers.join(','),
-          KAFKA_NAMESPACE: namespace,
-          SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
-          DATABASE_URL: options.url,
-          ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-          PROJECTION_POLL_INTERVAL_MS: '50',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
+  /** The built service, as the demo and the e2e system start it. */
+  function startProcess(): Promise<ServiceProcess> {
+    return startService({
+      name: 'order-history',
+      port,
+      workspaceRoot: resolve(__dirname, '..', '..'),
+      logDir,
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+        KAFKA_NAMESPACE: namespace,
+        SCHEMA_REGISTRY_URL: infra.schemaRegistryUrl,
+        DATABASE_URL: db.url,
+        ADMIN_TOKEN,
+        PROJECTION_POLL_INTERVAL_MS: '50',
       },
-    );
-    children.push(child);
-    await waitFor(async () => (await status()) !== undefined, {
-      description: 'order-history to answer its admin API',
-      timeoutMs: 60_000,
+    }).then((service) => {
+      processes.push(service);
+      return service;
     });
-    return child;
   }
 
   it('resumes the same generation from its committed offsets and serves it once caught up', async () => {
@@ -144,11 +163,11 @@ describe('a rebuild killed part-way', () => {
       await publisher.publishBatch(confirmedSagas(Math.min(100, ORDERS - i)));
 
     const first = await startProcess();
-    await waitFor(async () => (await timelineCount(db.dataSource)) === total, {
+    await waitFor(async () => (await timelineCount()) === total, {
       description: `generation 1 to hold all ${total} events`,
       timeoutMs: 90_000,
     });
-    const served = (await db.dataSource.query(`SELECT * FROM order_views ORDER BY order_id`)) as unknown[];
+    const served = (await sql.query('SELECT * FROM order_views ORDER BY order_id')).rows;
 
     const started = await fetch(url('/admin/projections/order-history/rebuild'), {
       method: 'POST',
@@ -164,14 +183,14 @@ describe('a rebuild killed part-way', () => {
       },
       { description: 'the rebuild part-way', intervalMs: 20, timeoutMs: 60_000 },
     );
-    first.kill('SIGKILL');
-    await once(first, 'exit');
+    process.kill(first.pid, 'SIGKILL');
+    await first.exited;
     expect(partWay).toMatchObject({ generation: 2, target: total });
-    const rowsAtKill = await countRows('order_history_g2');
+    const rowsAtKill = await count('SELECT count(*)::int AS n FROM order_history_g2.order_timeline');
     expect(rowsAtKill).toBeGreaterThan(0);
 
     await startProcess();
-    const resumed = await status();
+    const resumed = await waitFor(status, { description: 'the restarted service to report its projection' });
     expect(resumed?.building ?? resumed?.serving).toMatchObject({ generation: 2, resumes: 1 });
     const resumedFrom = (resumed?.building ?? resumed?.serving)?.resumedFrom ?? {};
     const resumedOffsets = Object.values(resumedFrom).flatMap((p) => Object.values(p));
@@ -181,20 +200,13 @@ describe('a rebuild killed part-way', () => {
       description: 'generation 2 served',
       timeoutMs: 90_000,
     });
-    expect(await timelineCount(db.dataSource)).toBe(total);
-    expect(await db.dataSource.query(`SELECT * FROM order_views ORDER BY order_id`)).toEqual(served);
+    expect(await timelineCount()).toBe(total);
+    expect((await sql.query('SELECT * FROM order_views ORDER BY order_id')).rows).toEqual(served);
     expect(
-      await db.dataSource.query(`SELECT generation, status, resumes FROM projection_generations ORDER BY 1`),
+      (await sql.query('SELECT generation, status, resumes FROM projection_generations ORDER BY 1')).rows,
     ).toEqual([
       { generation: 1, status: 'retired', resumes: 0 },
       { generation: 2, status: 'serving', resumes: 1 },
     ]);
   });
-
-  async function countRows(schema: string): Promise<number> {
-    const [row] = (await db.dataSource.query(`SELECT count(*)::int AS n FROM ${schema}.order_timeline`)) as {
-      n: number;
-    }[];
-    return row?.n ?? 0;
-  }
 });

@@ -1,5 +1,5 @@
 /**
- * The four services as separate processes, built and configured exactly as deployed: each becomes ready
+ * Every service of the manifest as a separate process, built and configured exactly as deployed: each becomes ready
  * against real PostgreSQL and Kafka, answers its health and metrics endpoints, and exits 0 on SIGTERM.
  */
 import { mkdtempSync } from 'node:fs';
@@ -12,11 +12,12 @@ import {
   type ServiceName,
   type ServiceProcess,
 } from '@orderstream/demo';
+import { databasesOf, outboxServices, serviceOf } from '@orderstream/system';
 import { createTestDatabase, freePort, testInfrastructure, type TestDatabase } from '@orderstream/testing';
 
 const workspaceRoot = resolve(__dirname, '..', '..');
 
-describe('the four services, as processes', () => {
+describe('every service, as a process', () => {
   const infra = testInfrastructure();
   const logDir = mkdtempSync(join(tmpdir(), 'orderstream-e2e-'));
   const databases: TestDatabase[] = [];
@@ -36,11 +37,11 @@ describe('the four services, as processes', () => {
     const endpoints = {
       kafkaBrokers: infra.kafkaBrokers,
       schemaRegistryUrl: infra.schemaRegistryUrl,
-      databases: {
-        orders: await database('orders'),
-        payments: await database('payments'),
-        inventory: await database('inventory'),
-      },
+      databases: Object.fromEntries(
+        await Promise.all(
+          Object.entries(databasesOf()).map(async ([owner, name]) => [owner, await database(name)] as const),
+        ),
+      ),
     };
     const started = await Promise.all(
       SERVICE_NAMES.map(async (name) => {
@@ -57,11 +58,12 @@ describe('the four services, as processes', () => {
   });
 
   /** What each service's readiness checks: its databases, Kafka, and its consumer groups if it consumes. */
-  const READINESS_CHECKS: Record<ServiceName, string[]> = {
-    orders: ['kafka', 'messaging', 'postgres:orders'],
-    payments: ['kafka', 'messaging', 'postgres:payments'],
-    inventory: ['kafka', 'messaging', 'postgres:inventory'],
-    'outbox-relay': ['kafka', 'postgres:inventory', 'postgres:orders', 'postgres:payments'],
+  const readinessChecks = (name: ServiceName): string[] => {
+    const declared = serviceOf(name);
+    // The relay checks each outbox it reads, by the name of the service that owns it.
+    if (declared.relaysOutboxes)
+      return ['kafka', ...outboxServices().map((s) => `postgres:${s.name}`)].sort();
+    return ['kafka', 'messaging', ...(declared.database ? [`postgres:${declared.database}`] : [])].sort();
   };
 
   it.each(SERVICE_NAMES)('%s is live and ready, with JSON health details and metrics', async (name) => {
@@ -73,7 +75,7 @@ describe('the four services, as processes', () => {
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { status: string; info: Record<string, { status: string }> };
     expect(body.status).toBe('ok');
-    expect(Object.keys(body.info).sort()).toEqual(READINESS_CHECKS[name]);
+    expect(Object.keys(body.info).sort()).toEqual(readinessChecks(name));
     for (const check of Object.values(body.info)) expect(check.status).toBe('up');
 
     const metrics = await fetch(`${url}/metrics`);

@@ -55,11 +55,19 @@ async function scenario(options: DemoOptions, endpoints: InfraEndpoints, service
       orders: options.orders,
       urls: { orders: url('orders'), payments: url('payments'), inventory: url('inventory') },
       kafkaBrokers: endpoints.kafkaBrokers,
+      ...(url('order-history') ? { readModelUrl: url('order-history') } : {}),
       out: process.stdout,
       say: (line) => console.log(line),
     });
     console.log(renderSummary(result));
-    if (result.timeline) console.log(renderTimeline(result.timeline.order, result.timeline.events));
+    if (result.timeline) {
+      console.log(renderTimeline(result.timeline.order, result.timeline.events));
+      const { orderId } = result.timeline.order;
+      if (orderId && url('order-history'))
+        console.log(
+          `\nThe same order in the read model, with its timeline: curl ${url('order-history')}/order-views/${orderId}`,
+        );
+    }
   } catch (error) {
     // The services are still worth keeping up (their logs, metrics and APIs explain what went wrong).
     console.error(`\nThe scenario stopped early: ${(error as Error).stack ?? String(error)}`);

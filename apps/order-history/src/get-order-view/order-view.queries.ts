@@ -75,28 +75,23 @@ export interface OrderViewFilter {
   limit: number;
 }
 
-/** The opaque cursor of a page key: base64url of `[placedAt, orderId]`. */
+/**
+ * The cursor of a page key: `<placedAt in epoch ms, or ->.<orderId>`. Every string of `CURSOR_PATTERN` is a
+ * cursor (the OpenAPI document states the pattern, so a client can never send a "valid" cursor the server
+ * refuses); clients should treat it as opaque all the same.
+ */
+export const CURSOR_PATTERN = /^(\d{1,13}|-)\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function cursorOf(key: PageKey): string {
-  return Buffer.from(JSON.stringify([key.placedAt, key.orderId])).toString('base64url');
+  return `${key.placedAt === null ? '-' : Date.parse(key.placedAt)}.${key.orderId}`;
 }
 
-/** The page key of a cursor, or undefined when it is not one this service wrote. */
-export function pageKeyOf(cursor: string): PageKey | undefined {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(parsed) || parsed.length !== 2) return undefined;
-    const [placedAt, orderId] = parsed as unknown[];
-    if (placedAt !== null && typeof placedAt !== 'string') return undefined;
-    if (typeof orderId !== 'string' || !UUID.test(orderId)) return undefined;
-    if (typeof placedAt === 'string' && (placedAt.length > 40 || placedAt.includes('\u0000')))
-      return undefined;
-    return { placedAt, orderId };
-  } catch {
-    return undefined;
-  }
+/** The page key of a cursor matching `CURSOR_PATTERN`. */
+export function pageKeyOf(cursor: string): PageKey {
+  const [placedAt = '-', orderId = ''] = cursor.split('.');
+  // 13 digits at most: every such number of milliseconds is a valid date (before the year 2287).
+  return { placedAt: placedAt === '-' ? null : new Date(Number(placedAt)).toISOString(), orderId };
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One page, newest placed first (orders whose OrderPlaced is not read yet last), by keyset: the page after

@@ -4,7 +4,13 @@ import { Route, ValidRequest, defineRoute, type ValidatedRequest } from '@orders
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { orderViewSummarySchema, type OrderViewSummaryDto } from '../get-order-view/order-view.view';
-import { cursorOf, listOrderViews, pageKeyOf, PAGE_SIZE } from '../get-order-view/order-view.queries';
+import {
+  CURSOR_PATTERN,
+  cursorOf,
+  listOrderViews,
+  pageKeyOf,
+  PAGE_SIZE,
+} from '../get-order-view/order-view.queries';
 import { customerIdSchema } from '../http/identifiers.schema';
 import { ORDER_STATES } from '../projection/order-view';
 
@@ -20,8 +26,7 @@ export const listOrderViewsRoute = defineRoute({
       state: z.enum(ORDER_STATES).optional(),
       cursor: z
         .string()
-        .max(200)
-        .refine((cursor) => pageKeyOf(cursor) !== undefined, { error: 'is not a cursor of this list' })
+        .regex(CURSOR_PATTERN, { error: 'is not a cursor of this list' })
         .optional()
         .meta({ description: 'The nextCursor of the previous page (opaque).' }),
     }),

@@ -11,6 +11,7 @@ import {
   type ScenarioResult,
   type StackState,
 } from './scenario.runner';
+import type { ReadModelReport } from './read-model.report';
 import { renderTable, type Cell } from './text-table';
 
 /** Rows of the outcome table in the order a reader follows the saga. */
@@ -37,6 +38,12 @@ export function renderSummary(result: ScenarioResult): string {
     renderDeadLetters(result),
     `\nConsumer lag (end offset − committed offset; — = the group does not read the topic)${result.lagSettled ? '' : ' — still settling after 30 s'}`,
     renderLag(result),
+    ...(result.readModel
+      ? [
+          "\nRead model (order-history, GET /order-views/{id}: the CQRS side, not orders' tables)",
+          renderReadModel(result.readModel),
+        ]
+      : []),
     '\nCredit and stock available (GET /customers/{id} on payments, GET /stock on inventory)',
     renderStackState(result.before, result.after),
   ].join('\n');
@@ -109,6 +116,15 @@ function renderDeadLetters(result: ScenarioResult): string {
     `${h[DEAD_LETTER_HEADERS.errorCode] ?? '?'} after ${h[DEAD_LETTER_HEADERS.attempts] ?? '?'} attempt(s)\n` +
     `    ${h[DEAD_LETTER_HEADERS.errorMessage] ?? ''}`
   );
+}
+
+export function renderReadModel(report: ReadModelReport): string {
+  const table = renderTable(
+    ['orders placed', 'views', 'state as orders says', 'timeline events'],
+    [[report.orders, report.views, report.agreeing, report.events]],
+    { align: ['right', 'right', 'right', 'right'] },
+  );
+  return report.settled ? table : `${table}\n  (some views had not caught up after 30 s)`;
 }
 
 function renderLag(result: ScenarioResult): string {

@@ -28,6 +28,7 @@ import {
 } from './kafka-state.report';
 import { producePoisonMessage, POISON_GROUP, type PoisonMessage } from './poison.message';
 import { ProgressBar, type ProgressOutput } from './progress-bar';
+import { awaitReadModel, type ReadModelReport } from './read-model.report';
 import {
   SagaApiClient,
   UnexpectedResponseError,
@@ -67,6 +68,8 @@ export interface ScenarioOptions {
    * orders service's default saga deadline, after which the service cancels the order itself.
    */
   settleTimeoutMs?: number;
+  /** order-history's URL: the summary then shows the read model's views of the run's orders. */
+  readModelUrl?: string;
 }
 
 export interface OrderResult {
@@ -99,6 +102,8 @@ export interface ScenarioResult {
   deadLetters: { topic: string; before: number; after: number }[];
   lag: GroupTopicLag[];
   lagSettled: boolean;
+  /** The read model's views of the run's orders, when `readModelUrl` was given. */
+  readModel: ReadModelReport | undefined;
   timeline: { order: OrderResult; events: RecordedEvent[] } | undefined;
 }
 
@@ -142,6 +147,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const deadLetter = await awaitDeadLetter(recorder, poison, options);
 
     const { lag, settled: lagSettled } = await awaitLag(admin, options);
+    const readModel = options.readModelUrl ? await awaitReadModel(options.readModelUrl, orders) : undefined;
     const after = await stackState(api);
     const afterDlts = await fetchEndOffsets(admin, await deadLetterTopics(admin));
     const deadLetters = [...afterDlts].map(([topic, offsets]) => ({
@@ -163,6 +169,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       deadLetters,
       lag,
       lagSettled,
+      readModel,
       timeline,
     };
   } finally {
@@ -363,7 +370,12 @@ async function awaitLag(
   options.say('Waiting for the consumer groups to commit everything…');
   const settled = await waitUntil(
     async () => {
-      lag = await measureLag(admin, SAGA_GROUPS, SAGA_TOPICS);
+      // The read model's groups are one per generation (`order-history.g<n>`): whichever run now.
+      const readModelGroups = (await admin.listGroups())
+        .map((g) => g.groupId)
+        .filter((id) => /^order-history\.g\d+$/.test(id))
+        .sort();
+      lag = await measureLag(admin, [...SAGA_GROUPS, ...readModelGroups], SAGA_TOPICS);
       return lag.every((row) => (row.lag ?? 0) === 0);
     },
     { timeoutMs: 30_000, intervalMs: 500 },

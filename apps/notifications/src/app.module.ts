@@ -1,11 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { notificationsOrderRecordedEvent } from '@orderstream/contracts';
+import { notificationSentEvent } from '@orderstream/contracts';
 import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
 import { SERVICE, SERVICE_NAME, type NotificationsConfig } from './config';
 import { notificationsDataSourceOptions } from './database';
-import { GetOrderRecordController } from './get-order-record/get-order-record.controller';
-import { RecordOrderHandler } from './record-order/record-order.handler';
-import { RecordOrder } from './record-order/record-order.use-case';
+import { GetNotificationsController } from './get-notifications/get-notifications.controller';
+import { OrdersClient } from './orders-client/orders.client';
+import { SendNotificationHandler } from './send-notification/send-notification.handler';
+import {
+  NOTIFICATION_SETTINGS,
+  SendNotification,
+  type NotificationSettings,
+} from './send-notification/send-notification.use-case';
 
 /**
  * The service's wiring. PlatformModule brings config, logging, `/health/live`, `/health/ready`, `/metrics`,
@@ -15,6 +20,7 @@ import { RecordOrder } from './record-order/record-order.use-case';
 @Module({})
 export class AppModule {
   static register(config: NotificationsConfig): DynamicModule {
+    const settings: NotificationSettings = { instanceId: config.INSTANCE_ID };
     return {
       module: AppModule,
       imports: [
@@ -23,10 +29,18 @@ export class AppModule {
           config,
           database: { name: 'notifications', options: notificationsDataSourceOptions(config.DATABASE_URL) },
         }),
-        serviceMessagingModule({ service: SERVICE, config, publishes: [notificationsOrderRecordedEvent] }),
+        serviceMessagingModule({ service: SERVICE, config, publishes: [notificationSentEvent] }),
       ],
-      controllers: [GetOrderRecordController],
-      providers: [RecordOrder, RecordOrderHandler],
+      controllers: [GetNotificationsController],
+      providers: [
+        { provide: NOTIFICATION_SETTINGS, useValue: settings },
+        {
+          provide: OrdersClient,
+          useValue: new OrdersClient({ baseUrl: config.ORDERS_URL, timeoutMs: config.ORDERS_TIMEOUT_MS }),
+        },
+        SendNotification,
+        SendNotificationHandler,
+      ],
     };
   }
 }

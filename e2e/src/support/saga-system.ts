@@ -171,11 +171,14 @@ export class SagaSystem {
     for (const owner of Object.keys(databasesOf())) {
       this.databases.set(owner, await createTestDatabase(infra.postgresUrl, `e2e_saga_${owner}`));
     }
+    // Every port first: a service that calls another (notifications → orders) is told its URL at start.
+    for (const name of SERVICE_NAMES) this.ports.set(name, await freePort());
     this.endpoints = {
       kafkaBrokers: infra.kafkaBrokers,
       schemaRegistryUrl: infra.schemaRegistryUrl,
       databases: Object.fromEntries([...this.databases].map(([owner, db]) => [owner, db.url])),
       namespace: this.namespace,
+      ports: Object.fromEntries(this.ports),
     };
     // All at once: each service creates the topics it owns and waits for those it consumes. Settled, so
     // that every start has finished (and is known to dispose) before a failure is thrown.

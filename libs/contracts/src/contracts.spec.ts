@@ -64,7 +64,20 @@ const SAMPLES: Samples = {
     StockRejected: { orderId: ORDER, sku: 'SKU-BLUE', requested: 3, available: 1 },
     StockReleased: { orderId: ORDER, lines: [{ sku: 'SKU-RED', quantity: 2 }] },
   },
-  notifications: { OrderRecorded: { orderId: ORDER, customerId: 'customer-1', itemCount: 3 } },
+  notifications: {
+    NotificationSent: {
+      notificationId: '0199d6a4-6c1e-7a2b-9f3e-2d1c0b9a8e71',
+      orderId: ORDER,
+      customerId: 'customer-1',
+      orderState: 'CONFIRMED',
+      reason: null,
+      channel: 'email',
+      totalCents: 4_500,
+      currency: 'EUR',
+      message: 'Your order is confirmed.',
+      sentAt: 1_764_000_000_000,
+    },
+  },
 };
 
 const CONTEXTS = Object.keys(eventsByContext) as BoundedContext[];

@@ -44,6 +44,11 @@ export interface ServiceDeclaration {
   database?: string;
   /** True when it writes events through a transactional outbox, which the relay publishes. */
   outbox: boolean;
+  /**
+   * The services it calls over HTTP (a callback for the details a thin event leaves out): each gets
+   * `<NAME>_URL` in its environment (`ORDERS_URL`), pointing at that service wherever it runs.
+   */
+  calls?: readonly string[];
   /** True for the relay: it reads every outbox of the system. */
   relaysOutboxes?: boolean;
   /** The topics it owns: it creates them at boot and is the only publisher to them (their `events`). */
@@ -135,6 +140,10 @@ export function manifestProblems(manifest: SystemManifest): string[] {
     if (!/^[a-z][a-z0-9-]*$/.test(service.name))
       problems.push(`service name "${service.name}" is not kebab-case`);
     if (service.outbox && !service.database) problems.push(`${service.name} has an outbox but no database`);
+    for (const called of service.calls ?? []) {
+      if (!services.some((s) => s.name === called))
+        problems.push(`${service.name} calls ${called}, which is not a service of the system`);
+    }
     const publishes = service.topics.some((t) => t.events.length > 0);
     if (publishes && !service.outbox) problems.push(`${service.name} publishes events but has no outbox`);
     for (const topic of service.topics) {

@@ -141,14 +141,25 @@ export const SYSTEM = defineSystem({
       port: 3006,
       database: 'notifications',
       outbox: true,
+      calls: ['orders'],
       topics: [
         eventStream('notifications.events', {
           partitions: 3,
-          events: ['orderstream.notifications.OrderRecorded'],
-          description: 'notifications events, keyed by order id.',
+          events: ['orderstream.notifications.NotificationSent'],
+          description: 'Notifications sent, keyed by order id.',
         }),
       ],
-      consumerGroups: [{ name: 'notifications', consumes: ['orderstream.orders.OrderPlaced'] }],
+      consumerGroups: [
+        {
+          name: 'notifications',
+          // Thin events: ids and a status; the details come from GET /orders/{id} (a callback).
+          consumes: [
+            'orderstream.orders.OrderConfirmed',
+            'orderstream.orders.OrderRejected',
+            'orderstream.orders.OrderCancelled',
+          ],
+        },
+      ],
       image: 'orderstream-notifications',
     },
   ],

@@ -27,6 +27,13 @@ export interface ServiceEndpoints {
    * cluster (each e2e system has one). Empty or absent: the manifest's names as they are.
    */
   namespace?: string;
+  /** The port of each service where it is not the manifest's (an e2e system's free ports). */
+  ports?: Readonly<Record<ServiceName, number>>;
+}
+
+/** `ORDERS_URL` for `orders`: the variable through which a service finds one it calls. */
+export function callUrlVariable(called: ServiceName): string {
+  return `${called.toUpperCase().replace(/-/g, '_')}_URL`;
 }
 
 /** The environment a service process gets. */
@@ -46,6 +53,9 @@ export function serviceEnv(
   };
   if (service.relaysOutboxes) env['OUTBOX_SOURCES'] = outboxSources((s) => databaseUrl(endpoints, s.name));
   if (service.database) env['DATABASE_URL'] = databaseUrl(endpoints, service.name);
+  for (const called of service.calls ?? []) {
+    env[callUrlVariable(called)] = `http://127.0.0.1:${endpoints.ports?.[called] ?? defaultPort(called)}`;
+  }
   return env;
 }
 

@@ -1,5 +1,4 @@
-export { CreateOrderRecords1796247835699 } from './migrations/1796247835699-create-order-records';
-export { OrderRecordEntity } from './order-record.entity';
+export { CreateNotifications1796310000000 } from './migrations/1796310000000-create-notifications';
 export {
   NOTIFICATIONS_ENTITIES,
   NOTIFICATIONS_MIGRATIONS,

@@ -1,17 +1,16 @@
 import { messagingMigrations } from '@orderstream/messaging/postgres';
 import { postgresDataSourceOptions } from '@orderstream/platform';
 import type { DataSourceOptions } from 'typeorm';
-import { CreateOrderRecords1796247835699 } from './migrations/1796247835699-create-order-records';
-import { OrderRecordEntity } from './order-record.entity';
+import { CreateNotifications1796310000000 } from './migrations/1796310000000-create-notifications';
 
-/** Every entity of the notifications database. */
-export const NOTIFICATIONS_ENTITIES = [OrderRecordEntity];
+/** No entities: the sink is written and read by SQL (send-notification/, get-notifications/). */
+export const NOTIFICATIONS_ENTITIES = [];
 
 /**
  * Every migration of the notifications database, oldest first: the outbox (what the relay publishes) and the
- * inbox (what effectively-once deduplicates on) come from messaging, then the service's own tables.
+ * inbox (what effectively-once deduplicates on) come from messaging, then the service's own table.
  */
-export const NOTIFICATIONS_MIGRATIONS = [...messagingMigrations(), CreateOrderRecords1796247835699];
+export const NOTIFICATIONS_MIGRATIONS = [...messagingMigrations(), CreateNotifications1796310000000];
 
 export function notificationsDataSourceOptions(url: string): DataSourceOptions {
   return postgresDataSourceOptions({

@@ -1,6 +1,6 @@
 /**
- * Integration-test support: the notifications service in-process against the real stack, in a database of the
- * test's own, with a publisher standing in for the other services' relay (see startServiceUnderTest).
+ * Integration-test support: the notifications service in-process against the real stack, in a database of
+ * the test's own, with a publisher standing in for orders' relay (see startServiceUnderTest).
  */
 import { Topics } from '@orderstream/contracts';
 import { startServiceUnderTest, type ServiceUnderTest } from '@orderstream/platform/testing';
@@ -11,7 +11,7 @@ import { notificationsDataSourceOptions } from '../database';
 import { setupOpenApi } from '../openapi';
 import { notificationsConsumer } from '../notifications.consumer';
 
-export function startNotifications(): Promise<ServiceUnderTest> {
+export function startNotifications(env: Record<string, string> = {}): Promise<ServiceUnderTest> {
   const infra = testInfrastructure();
   return startServiceUnderTest({
     name: SERVICE_NAME,
@@ -20,7 +20,8 @@ export function startNotifications(): Promise<ServiceUnderTest> {
     configure: (app) => setupOpenApi(app),
     consumerGroup: notificationsConsumer.name,
     infrastructure: infra,
-    topics: Object.values(Topics),
+    topics: [Topics.orders],
+    env: { INSTANCE_ID: 'notifications-test', ...env },
     createDatabase: () =>
       createMigratedDatabase(infra.postgresUrl, 'notifications_service', notificationsDataSourceOptions),
   });

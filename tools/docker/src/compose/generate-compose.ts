@@ -26,6 +26,14 @@ function renderService(service: ServiceDeclaration, system: SystemManifest): str
   if (service.database) {
     environment.push(`      DATABASE_URL: ${POSTGRES_IN_NETWORK}/${service.database}`);
   }
+  for (const called of service.calls ?? []) {
+    const target = system.services.find((s) => s.name === called);
+    // Services find each other by their compose service name on the project's network.
+    if (target)
+      environment.push(
+        `      ${called.toUpperCase().replace(/-/g, '_')}_URL: http://${called}:${target.port}`,
+      );
+  }
   if (service.relaysOutboxes) {
     environment.push(
       "      # The relay owns no database: it reads each service's outbox table, one source per name.",

@@ -65,8 +65,9 @@ describe('the manifest entry', () => {
   });
 
   it('is appended to the services, with its topic, event, consumer group, database and image', () => {
-    const edited = addManifestEntry(manifest, { names: shipping, description: "Ships 'em", port: 3005 });
-    expect(manifestServicePorts(edited).at(-1)).toEqual({ name: 'shipping', port: 3005 });
+    const port = nextFreePort(manifest);
+    const edited = addManifestEntry(manifest, { names: shipping, description: "Ships 'em", port });
+    expect(manifestServicePorts(edited).at(-1)).toEqual({ name: 'shipping', port });
     expect(edited.startsWith(manifest.slice(0, manifest.lastIndexOf(']')))).toBe(true);
     expect(edited).toContain("description: 'Ships \\'em'");
     expect(edited).toContain("eventStream('shipping.events'");
@@ -123,7 +124,8 @@ describe('the contract registrations', () => {
     expect(allEvents).toContain('...Object.values(shippingEvents),\n];');
 
     const index = exportContextEvents(read(CONTRACTS_INDEX_FILE), shipping);
-    expect(index).toContain("export * from './inventory.events';\nexport * from './shipping.events';");
+    // After the last context's export, before all-events.
+    expect(index).toMatch(/export \* from '\.\/[a-z-]+\.events';\nexport \* from '\.\/shipping\.events';\nexport \* from '\.\/all-events';/);
   });
 
   it("gives the contracts' test a typed sample of the new event and counts one event more", () => {

@@ -144,6 +144,8 @@ export class SagaSystem {
   private readonly services = new Map<ServiceName, ServiceProcess>();
   private readonly ports = new Map<ServiceName, number>();
   private readonly databases = new Map<DatabaseOwner, TestDatabase>();
+  /** Extra instances (`startInstance`), by instance id. */
+  private readonly instances = new Map<string, ServiceProcess>();
   private endpoints: ServiceEndpoints | undefined;
   private readonly workspaceRoot = resolve(__dirname, '..', '..', '..');
   private readonly settleTimeoutMs: number;
@@ -209,6 +211,63 @@ export class SagaSystem {
     return service;
   }
 
+  /**
+   * Starts another instance of a service, beside the one `start` started: same configuration (same consumer
+   * group: a work queue), its own port and `INSTANCE_ID`. Stopped by `dispose`; `killInstance` crashes it.
+   */
+  async startInstance(
+    name: ServiceName,
+    instance: string,
+    env: Record<string, string> = {},
+  ): Promise<ServiceProcess> {
+    if (!this.endpoints) throw new Error('The system has no databases yet');
+    const port = await freePort();
+    const service = await startService({
+      name,
+      instance,
+      port,
+      env: {
+        ...serviceEnv(name, port, this.endpoints),
+        ...TEST_ENV[name],
+        ...this.options.env?.[name],
+        INSTANCE_ID: instance,
+        ...env,
+      },
+      workspaceRoot: this.workspaceRoot,
+      logDir: this.logDir,
+    });
+    this.instances.set(instance, service);
+    return service;
+  }
+
+  /** SIGKILLs an instance `startInstance` started and waits until it has exited. */
+  async killInstance(instance: string): Promise<void> {
+    const service = this.instances.get(instance);
+    if (!service) throw new Error(`instance ${instance} is not running`);
+    process.kill(service.pid, 'SIGKILL');
+    await service.exited;
+    this.instances.delete(instance);
+  }
+
+  /** How many members a consumer group of this system has now (0 while it is rebalancing or empty). */
+  async groupMembers(groupId: string): Promise<number> {
+    const admin = this.kafka('saga-e2e-groups').admin();
+    await admin.connect();
+    try {
+      const group = await admin.describeGroup(groupId);
+      return group.state === 'Stable' ? group.members.length : 0;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** The URL of a service's database in this system (for assertions on its rows). */
+  databaseUrl(owner: DatabaseOwner): string {
+    const db = this.databases.get(owner);
+    if (!db) throw new Error(`${owner} has no database in this system`);
+    return db.url;
+  }
+
   /** Stops one service with SIGTERM and resolves with its exit code (0 when it shut down cleanly). */
   async stopOne(name: ServiceName): Promise<number | null> {
     const service = this.services.get(name);
@@ -227,6 +286,9 @@ export class SagaSystem {
 
   /** Stops what still runs, drops the databases and deletes the namespace's topics and groups. Safe to call twice. */
   async dispose(): Promise<void> {
+    const instances = [...this.instances.values()];
+    this.instances.clear();
+    await Promise.all(instances.map((i) => i.stop(15_000)));
     await this.stopAll();
     const databases = [...this.databases.values()];
     this.databases.clear();

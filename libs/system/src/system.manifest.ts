@@ -2,8 +2,9 @@
  * The system: each service, what it owns and what it talks to. Adding a service starts here (the service
  * generator adds its entry); docs/new-service.md says what follows from it.
  *
- * The saga topics have three partitions: enough for per-key parallelism on two cores and for the crash tests
- * to move partitions between members; a deployment with more consumers per group declares more. Event names
+ * payments' and inventory's topics have three partitions: enough for per-key parallelism on two cores and for
+ * the crash tests to move partitions between members; orders.events has six, for the notifications work
+ * queue's instances (see its entry). A deployment with more consumers per group declares more. Event names
  * are the contracts' CloudEvents types (libs/contracts checks each one).
  */
 import { defineSystem, eventStream } from './manifest';
@@ -18,7 +19,9 @@ export const SYSTEM = defineSystem({
       outbox: true,
       topics: [
         eventStream('orders.events', {
-          partitions: 3,
+          // Six: four groups read it, and notifications runs as several instances of one group (a work
+          // queue), each owning some partitions; more partitions than the instances of any group.
+          partitions: 6,
           events: [
             'orderstream.orders.OrderPlaced',
             'orderstream.orders.OrderConfirmed',

@@ -32,6 +32,8 @@ export interface StartServiceOptions {
    * rejects: a launcher that is told to stop during start-up must not leave a half-started service behind.
    */
   signal?: AbortSignal;
+  /** A second or third instance of one service: names its log file (`<name>.<instance>.log`). */
+  instance?: string;
   /** Called with the child's pid as soon as it is spawned, before it is ready. */
   onSpawn?: (pid: number) => void;
 }
@@ -75,7 +77,7 @@ export async function startService(options: StartServiceOptions): Promise<Servic
     );
   }
   const entry = join(workspaceRoot, 'apps', name, 'dist', 'main.js');
-  const logFile = join(options.logDir, `${name}.log`);
+  const logFile = join(options.logDir, options.instance ? `${name}.${options.instance}.log` : `${name}.log`);
   const log = createWriteStream(logFile, { flags: 'a' });
   const child: ChildProcess = spawn(process.execPath, [entry], {
     cwd: workspaceRoot,

@@ -172,7 +172,11 @@ describe('docker-compose.yml', () => {
       });
       const created = (env('postgres')['ORDERSTREAM_DATABASES'] ?? '').split(/\s+/);
       // Each outbox's database, all of them created; a read model's (order-history's) has no outbox.
-      expect(sources.map((s) => s.name).sort()).toEqual(outboxServices().map((s) => s.name).sort());
+      expect(sources.map((s) => s.name).sort()).toEqual(
+        outboxServices()
+          .map((s) => s.name)
+          .sort(),
+      );
       for (const source of sources) expect(created).toContain(source.database);
       for (const source of sources) expect(source.database).toBe(databasesOf()[source.name ?? '']);
     });

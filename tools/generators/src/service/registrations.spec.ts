@@ -125,7 +125,9 @@ describe('the contract registrations', () => {
 
     const index = exportContextEvents(read(CONTRACTS_INDEX_FILE), shipping);
     // After the last context's export, before all-events.
-    expect(index).toMatch(/export \* from '\.\/[a-z-]+\.events';\nexport \* from '\.\/shipping\.events';\nexport \* from '\.\/all-events';/);
+    expect(index).toMatch(
+      /export \* from '\.\/[a-z-]+\.events';\nexport \* from '\.\/shipping\.events';\nexport \* from '\.\/all-events';/,
+    );
   });
 
   it("gives the contracts' test a typed sample of the new event and counts one event more", () => {

@@ -20,7 +20,7 @@ import {
   expectTopicsCarryEachEventInOrder,
   readLedger,
 } from './support/saga-invariants';
-import { SAGA_TOPICS, SagaSystem, type OrderStatus } from './support/saga-system';
+import { SAGA_TOPICS, SagaSystem, type OrderStatus, type OrderView } from './support/saga-system';
 
 describe('the saga under duplicates and concurrent relays', () => {
   let system: SagaSystem;
@@ -187,7 +187,8 @@ describe('the saga under duplicates and concurrent relays', () => {
       );
       const limitedUnits = before.stock['SKU-LIMITED']?.available;
       // 100 orders: mostly confirmed mugs; every 5th asks for one of the 10 limited units (some are then
-      // cancelled out of stock); every 7th is customer-4's five mugs, beyond its credit (rejected).
+      // cancelled out of stock, or refused at once once orders' stock replica shows them sold out); every
+      // 7th is customer-4's five mugs, beyond its credit (rejected).
       const bodyOf = (i: number) =>
         i % 7 === 0
           ? { customerId: 'customer-4', items: [{ sku: 'SKU-RED-MUG', quantity: 5 }] }
@@ -195,13 +196,19 @@ describe('the saga under duplicates and concurrent relays', () => {
               customerId: i % 2 === 0 ? 'customer-1' : 'customer-2',
               items: [{ sku: i % 5 === 0 ? 'SKU-LIMITED' : 'SKU-RED-MUG', quantity: 1 }],
             };
-      const firstHalf = await Promise.all(Array.from({ length: 50 }, (_, i) => system.placeOrder(bodyOf(i))));
+      const firstHalf = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => system.placeOrderUnlessSoldOut(bodyOf(i))),
+      );
       // Kill the leader while the first half is in flight; the follower must take over every source.
       await system.killOne('outbox-relay', 'SIGKILL');
       const secondHalf = await Promise.all(
-        Array.from({ length: 50 }, (_, i) => system.placeOrder(bodyOf(50 + i))),
+        Array.from({ length: 50 }, (_, i) => system.placeOrderUnlessSoldOut(bodyOf(50 + i))),
       );
-      const placed = [...firstHalf, ...secondHalf];
+      const answers = [...firstHalf, ...secondHalf];
+      const placed = answers.filter((o): o is OrderView => o !== undefined);
+      // Only limited orders may be refused, and only once the replica saw every limited unit reserved.
+      const refused = answers.flatMap((o, i) => (o === undefined ? [i] : []));
+      expect(refused.filter((i) => i % 5 !== 0 || i % 7 === 0)).toEqual([]);
       const settled = await Promise.all(placed.map((o) => system.waitForOrder(o.id, undefined, 120_000)));
       await Promise.all(
         settled
@@ -213,9 +220,12 @@ describe('the saga under duplicates and concurrent relays', () => {
 
       const counts = (status: OrderStatus) => settled.filter((o) => o.status === status).length;
       const limitedOrders = settled.filter((o) => o.lines[0]?.sku === 'SKU-LIMITED');
-      expect(counts('REJECTED')).toBe(placed.filter((_, i) => i % 7 === 0).length);
+      expect(counts('REJECTED')).toBe(answers.filter((_, i) => i % 7 === 0).length);
       expect(limitedOrders.filter((o) => o.status === 'CONFIRMED')).toHaveLength(limitedUnits ?? -1);
-      expect(counts('CONFIRMED') + counts('REJECTED') + counts('CANCELLED')).toBe(100);
+      expect(limitedOrders.length + refused.length).toBe(
+        answers.filter((_, i) => i % 5 === 0 && i % 7 !== 0).length,
+      );
+      expect(counts('CONFIRMED') + counts('REJECTED') + counts('CANCELLED')).toBe(100 - refused.length);
 
       // Nothing lost, nothing applied twice, per-order order kept, whatever the relays repeated.
       const delivery = await expectTopicsCarryEachEventInOrder(system, settled);

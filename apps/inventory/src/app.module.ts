@@ -1,5 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { stockRejectedEvent, stockReleasedEvent, stockReservedEvent } from '@orderstream/contracts';
+import {
+  stockLevelChangedEvent,
+  stockLevelWithdrawnEvent,
+  stockRejectedEvent,
+  stockReleasedEvent,
+  stockReservedEvent,
+} from '@orderstream/contracts';
 import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
 import { SERVICE, SERVICE_NAME, type InventoryConfig } from './config';
 import { inventoryDataSourceOptions } from './database';
@@ -8,7 +14,12 @@ import { ReleaseStockUseCase } from './release-stock/release-stock.use-case';
 import { ReleaseStockHandler } from './release-stock/release-stock.handler';
 import { ReserveStockUseCase } from './reserve-stock/reserve-stock.use-case';
 import { ReserveStockHandler } from './reserve-stock/reserve-stock.handler';
+import { SetStockLevelController } from './set-stock-level/set-stock-level.controller';
+import { SetStockLevelUseCase } from './set-stock-level/set-stock-level.use-case';
+import { StockLevelAnnouncer } from './stock/stock-level.announcer';
 import { StockTransitionsMetrics } from './stock/stock-transitions.metrics';
+import { WithdrawSkuController } from './withdraw-sku/withdraw-sku.controller';
+import { WithdrawSkuUseCase } from './withdraw-sku/withdraw-sku.use-case';
 
 @Module({})
 export class AppModule {
@@ -24,12 +35,21 @@ export class AppModule {
         serviceMessagingModule({
           service: SERVICE,
           config,
-          publishes: [stockReservedEvent, stockRejectedEvent, stockReleasedEvent],
+          publishes: [
+            stockReservedEvent,
+            stockRejectedEvent,
+            stockReleasedEvent,
+            stockLevelChangedEvent,
+            stockLevelWithdrawnEvent,
+          ],
         }),
       ],
-      controllers: [GetStockController],
+      controllers: [GetStockController, SetStockLevelController, WithdrawSkuController],
       providers: [
         StockTransitionsMetrics,
+        StockLevelAnnouncer,
+        SetStockLevelUseCase,
+        WithdrawSkuUseCase,
         ReserveStockUseCase,
         ReserveStockHandler,
         ReleaseStockUseCase,

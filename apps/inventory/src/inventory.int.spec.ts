@@ -210,10 +210,14 @@ describe('inventory service', () => {
     const item = await sku(7);
     const one = await fetch(`${service.baseUrl}/stock/${item}`);
     expect(one.status).toBe(200);
-    expect(await one.json()).toEqual({ sku: item, available: 7, reserved: 0 });
+    expect(await one.json()).toEqual({ sku: item, available: 7, reserved: 0, version: 1, withdrawn: false });
 
     const all = (await (await fetch(`${service.baseUrl}/stock`)).json()) as { sku: string }[];
-    expect(all).toEqual(expect.arrayContaining([{ sku: 'SKU-LIMITED', available: 10, reserved: 0 }]));
+    expect(all).toEqual(
+      expect.arrayContaining([
+        { sku: 'SKU-LIMITED', available: 10, reserved: 0, version: 1, withdrawn: false },
+      ]),
+    );
     expect(all.map((s) => s.sku)).toEqual([...all.map((s) => s.sku)].sort());
 
     const missing = await fetch(`${service.baseUrl}/stock/SKU-NONE-SUCH`);

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ordersEvents, type EventContract } from '@orderstream/contracts';
-import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
+import { PlatformModule, READINESS_CHECKS, serviceMessagingModule } from '@orderstream/platform';
 import { CancelOrderController } from './cancel-order/cancel-order.controller';
 import { CancelOrderUseCase } from './cancel-order/cancel-order.use-case';
 import { CatalogRepository } from './catalog/catalog.repository';
@@ -14,6 +14,10 @@ import { OrderQueries } from './query-orders/order.queries';
 import { QueryOrdersController } from './query-orders/query-orders.controller';
 import { SAGA_DEADLINE_SETTINGS, SagaDeadlinePoller } from './saga-deadline/saga-deadline.poller';
 import { OrderSagaHandler } from './saga-reactions/order-saga.handler';
+import { StockReplicaController } from './stock-replica/stock-replica.controller';
+import { StockReplicaHandler } from './stock-replica/stock-replica.handler';
+import { StockReplicaReadiness } from './stock-replica/stock-replica.readiness';
+import { StockReplicaRepository } from './stock-replica/stock-replica.repository';
 
 @Module({})
 export class AppModule {
@@ -32,7 +36,12 @@ export class AppModule {
           publishes: Object.values(ordersEvents) as readonly EventContract<never>[],
         }),
       ],
-      controllers: [PlaceOrderController, CancelOrderController, QueryOrdersController],
+      controllers: [
+        PlaceOrderController,
+        CancelOrderController,
+        QueryOrdersController,
+        StockReplicaController,
+      ],
       providers: [
         {
           provide: SAGA_DEADLINE_SETTINGS,
@@ -50,6 +59,14 @@ export class AppModule {
         CancelOrderUseCase,
         SagaDeadlinePoller,
         OrderSagaHandler,
+        StockReplicaRepository,
+        StockReplicaHandler,
+        StockReplicaReadiness,
+        {
+          provide: READINESS_CHECKS,
+          inject: [StockReplicaReadiness],
+          useFactory: (replica: StockReplicaReadiness) => [replica],
+        },
       ],
     };
   }

@@ -48,6 +48,7 @@ describe('outbox relay config', () => {
       orders: 'postgres://u:p@db:5432/orders',
       payments: 'postgres://u:p@db:5432/payments',
       inventory: 'postgres://u:p@db:5432/inventory',
+      notifications: 'postgres://u:p@db:5432/notifications',
     });
     expect(() => loadConfig(outboxRelayConfigSchema, rest)).toThrow('OUTBOX_SOURCES');
   });

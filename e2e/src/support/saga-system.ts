@@ -26,6 +26,7 @@ import {
 import {
   deleteNamespaceContents,
   namespacedKafkaClient,
+  type AdminPort,
   type ConsumedRecord,
   type KafkaClient,
   type PartitionOffset,
@@ -79,11 +80,26 @@ export interface CustomerCreditView {
   availableCents: number;
 }
 
-/** `GET /stock/{sku}` of the inventory API. */
+/** The units of `GET /stock/{sku}` of the inventory API: what the saga moves. */
 export interface StockLevelView {
   sku: string;
   available: number;
   reserved: number;
+}
+
+/** `GET /stock/{sku}` of the inventory API in full: with the level's version and whether it is withdrawn. */
+export interface InventoryStockLevel extends StockLevelView {
+  version: number;
+  withdrawn: boolean;
+}
+
+/** `GET /stock-levels` of the orders API: its replica of inventory's levels (SKUs on sale only). */
+export interface ReplicatedStockLevel {
+  sku: string;
+  available: number;
+  reserved: number;
+  version: number;
+  replicatedAt: string;
 }
 
 export interface PlaceOrderBody {
@@ -138,6 +154,14 @@ async function parseBody(response: Response): Promise<unknown> {
   }
 }
 
+/** orders' 422 for an order its stock replica shows a SKU of sold out or withdrawn (no saga started). */
+export function isStockUnavailable(response: HttpResult): boolean {
+  return (
+    response.status === 422 &&
+    (response.body as { type?: unknown } | undefined)?.type === 'urn:orderstream:problem:stock-unavailable'
+  );
+}
+
 export class SagaSystem {
   /** The services' JSON logs, one file per service; named in every start failure. */
   readonly logDir = mkdtempSync(join(tmpdir(), 'orderstream-saga-e2e-'));
@@ -187,6 +211,43 @@ export class SagaSystem {
     const starts = await Promise.allSettled(SERVICE_NAMES.map((name) => this.startOne(name)));
     const failed = starts.find((start) => start.status === 'rejected');
     if (failed) throw failed.reason;
+    await this.waitForStockReplica();
+  }
+
+  /**
+   * Waits until orders' stock replica (`GET /stock-levels`) equals inventory's levels (`GET /stock`, the
+   * SKUs on sale): every SKU, with the same units and version. At boot inventory announces its seeded
+   * stock and the relay publishes it a moment later, so orders can be up before it knows any SKU; tests
+   * place orders after this. Returns inventory's levels.
+   */
+  async waitForStockReplica(timeoutMs = this.settleTimeoutMs): Promise<InventoryStockLevel[]> {
+    return this.until(
+      "orders' stock replica to equal inventory's stock levels",
+      async () => {
+        const stock = (await this.get<InventoryStockLevel[]>('inventory', '/stock')).filter(
+          (s) => !s.withdrawn,
+        );
+        const replica = await this.get<ReplicatedStockLevel[]>('orders', '/stock-levels');
+        const expected = stock.map(({ sku, available, reserved, version }) => ({
+          sku,
+          available,
+          reserved,
+          version,
+        }));
+        const actual = replica.map(({ sku, available, reserved, version }) => ({
+          sku,
+          available,
+          reserved,
+          version,
+        }));
+        // Thrown, not returned: a timeout then shows both sides.
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+          throw new Error(`replica ${JSON.stringify(actual)} vs inventory ${JSON.stringify(expected)}`);
+        }
+        return stock;
+      },
+      timeoutMs,
+    );
   }
 
   /** Starts (or restarts, on the same port) one service; `env` is merged over its usual environment. */
@@ -332,7 +393,7 @@ export class SagaSystem {
   /** One HTTP request; `rawBody` is sent as is (malformed or oversized input), `body` as JSON. */
   async request<T = unknown>(
     name: ServiceName,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     init: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
   ): Promise<HttpResult<T>> {
@@ -359,6 +420,23 @@ export class SagaSystem {
       body,
       headers: { 'idempotency-key': idempotencyKey },
     });
+  }
+
+  /**
+   * Places an order that is either accepted (201, returned PENDING) or refused at once because orders'
+   * stock replica shows a SKU sold out or withdrawn (422 `stock-unavailable`: `undefined`); any other
+   * answer fails.
+   */
+  async placeOrderUnlessSoldOut(
+    body: PlaceOrderBody,
+    idempotencyKey?: string,
+  ): Promise<OrderView | undefined> {
+    const response = await this.postOrder(body, idempotencyKey);
+    if (isStockUnavailable(response)) return undefined;
+    if (response.status !== 201) {
+      throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(response.body)}`);
+    }
+    return response.body;
   }
 
   /** Places an order that must be accepted (201) and returns it, PENDING. */
@@ -395,8 +473,19 @@ export class SagaSystem {
     return this.get<CustomerCreditView>('payments', `/customers/${encodeURIComponent(customerId)}`);
   }
 
-  stock(sku: string): Promise<StockLevelView> {
-    return this.get<StockLevelView>('inventory', `/stock/${encodeURIComponent(sku)}`);
+  /** A SKU's units (available, reserved) from inventory; `stockLevel` has the version too. */
+  async stock(sku: string): Promise<StockLevelView> {
+    const { available, reserved } = await this.stockLevel(sku);
+    return { sku, available, reserved };
+  }
+
+  stockLevel(sku: string): Promise<InventoryStockLevel> {
+    return this.get<InventoryStockLevel>('inventory', `/stock/${encodeURIComponent(sku)}`);
+  }
+
+  /** orders' replica of the stock levels (`GET /stock-levels`), the SKUs on sale by SKU. */
+  stockReplica(): Promise<ReplicatedStockLevel[]> {
+    return this.get<ReplicatedStockLevel[]>('orders', '/stock-levels');
   }
 
   /** Polls the order until its status is one of `statuses` (by default: settled) and returns it. */
@@ -494,8 +583,8 @@ export class SagaSystem {
   }
 
   /**
-   * Waits until the groups orders, payments and inventory have committed, on every topic they read, up to
-   * the topics' end offsets at the time of the call: every record produced before it has been handled.
+   * Waits until every consumer group of the system has committed, on every topic it reads, up to the
+   * topics' end offsets at the time of the call: every record produced before it has been handled.
    */
   async waitForGroupsCaughtUp(timeoutMs = this.settleTimeoutMs): Promise<EndOffsets> {
     const ends = await this.endOffsets();
@@ -503,10 +592,10 @@ export class SagaSystem {
     await admin.connect();
     try {
       await this.until(
-        'the groups orders, payments and inventory to commit up to the end of their topics',
+        'every consumer group of the system to commit up to the end of its topics',
         async () => {
           const behind: string[] = [];
-          for (const [group, topics] of Object.entries(GROUP_TOPICS)) {
+          for (const [group, topics] of await this.physicalGroups(admin)) {
             for (const topic of topics) {
               const committed = new Map(
                 (await admin.fetchCommittedOffsets(group, topic)).map((p: PartitionOffset) => [
@@ -533,6 +622,20 @@ export class SagaSystem {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /**
+   * Each manifest group under the id it runs as, with its topics. A group is its name, except the read
+   * model's, which runs one group per generation (`order-history.g<n>`): every such group found counts.
+   */
+  private async physicalGroups(admin: AdminPort): Promise<[string, readonly SagaTopic[]][]> {
+    const listed = (await admin.listGroups()).map((g) => g.groupId);
+    return Object.entries(GROUP_TOPICS).flatMap(([group, topics]): [string, readonly SagaTopic[]][] => {
+      const generations = listed.filter(
+        (id) => id.startsWith(`${group}.g`) && /^\d+$/.test(id.slice(group.length + 2)),
+      );
+      return generations.length > 0 ? generations.map((id) => [id, topics]) : [[group, topics]];
+    });
   }
 
   /**

@@ -63,6 +63,8 @@ const SAMPLES: Samples = {
     StockReserved: { orderId: ORDER, lines: [{ sku: 'SKU-RED', quantity: 2 }] },
     StockRejected: { orderId: ORDER, sku: 'SKU-BLUE', requested: 3, available: 1 },
     StockReleased: { orderId: ORDER, lines: [{ sku: 'SKU-RED', quantity: 2 }] },
+    StockLevelChanged: { sku: 'SKU-RED', available: 998, reserved: 2, version: 9_007_199_254 },
+    StockLevelWithdrawn: { sku: 'SKU-RED' },
   },
   notifications: {
     NotificationSent: {
@@ -81,6 +83,14 @@ const SAMPLES: Samples = {
 };
 
 const CONTEXTS = Object.keys(eventsByContext) as BoundedContext[];
+
+/** The topics each context owns: its event stream and, for inventory, its compacted stock levels. */
+const TOPICS_OF: Record<BoundedContext, readonly string[]> = {
+  orders: [Topics.orders],
+  payments: [Topics.payments],
+  inventory: [Topics.inventory, Topics.stockLevels],
+  notifications: [Topics.notifications],
+};
 
 /** [context, record name, contract, sample] for every event, for `it.each`. */
 const CASES = CONTEXTS.flatMap((context) =>
@@ -102,7 +112,7 @@ function avroType(schema: RecordSchema): Type {
 describe('event contracts', () => {
   it('lists every event of every context exactly once in allEvents', () => {
     expect(allEvents).toEqual(CASES.map(([, , contract]) => contract));
-    expect(allEvents).toHaveLength(11);
+    expect(allEvents).toHaveLength(13);
     expect(new Set(allEvents.map((c) => c.type)).size).toBe(allEvents.length);
     expect(new Set(allEvents.map((c) => fullNameOf(c.schema))).size).toBe(allEvents.length);
   });
@@ -111,7 +121,7 @@ describe('event contracts', () => {
     expect(contract.schema.name).toBe(name);
     expect(contract.schema.namespace).toBe(`orderstream.${context}.v1`);
     expect(contract.type).toBe(`orderstream.${context}.${name}`);
-    expect(contract.topic).toBe(Topics[context]);
+    expect(TOPICS_OF[context]).toContain(contract.topic);
     expect(name).toMatch(/^[A-Z][A-Za-z]+$/);
   });
 
@@ -126,11 +136,33 @@ describe('event contracts', () => {
     },
   );
 
-  it.each(CASES)('%s %s is keyed by order id', (_context, _name, contract, sample) => {
+  // The saga's events are keyed by order id, so each order's events stay in order on a topic.
+  const SAGA_CASES = CASES.filter(([, , contract]) => contract.topic !== Topics.stockLevels);
+  // Stock levels are keyed by SKU: compaction keeps the latest record of each key, a SKU's current level.
+  const STOCK_LEVEL_CASES = CASES.filter(([, , contract]) => contract.topic === Topics.stockLevels);
+
+  it('puts exactly the stock level events on inventory.stock-levels', () => {
+    expect(STOCK_LEVEL_CASES.map(([, name]) => name)).toEqual(['StockLevelChanged', 'StockLevelWithdrawn']);
+  });
+
+  it.each(SAGA_CASES)('%s %s is keyed by order id', (_context, _name, contract, sample) => {
     expect(contract.key(sample)).toBe(ORDER);
   });
 
-  it.each(CASES)(
+  it.each(STOCK_LEVEL_CASES)('%s %s is keyed by SKU', (_context, _name, contract, sample) => {
+    expect(contract.key(sample)).toBe('SKU-RED');
+  });
+
+  it('makes only StockLevelWithdrawn a tombstone, whose schema is its key alone', () => {
+    expect(allEvents.filter((c) => c.tombstone).map((c) => c.type)).toEqual([
+      'orderstream.inventory.StockLevelWithdrawn',
+    ]);
+    expect(eventsByContext.inventory.StockLevelWithdrawn.schema.fields).toEqual([
+      { name: 'sku', type: 'string' },
+    ]);
+  });
+
+  it.each(SAGA_CASES)(
     '%s %s declares its orderId a uuid, which the sample is',
     (_context, _name, contract, sample) => {
       const orderId = contract.schema.fields.find((field) => field.name === 'orderId');

@@ -48,6 +48,11 @@ export interface EventContract<T> {
    * is assignable to `EventContract<unknown>` in collections such as `allEvents`.
    */
   key(data: T): string;
+  /**
+   * A tombstone: published as a null value, which a compacted topic reads as "forget this key". Its schema
+   * is one string field, the key, from which a consumer rebuilds the data; nothing is encoded or registered.
+   */
+  readonly tombstone?: boolean;
 }
 
 /** The payload type an event contract carries. */

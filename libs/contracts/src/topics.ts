@@ -6,6 +6,8 @@ export const Topics = {
   orders: 'orders.events',
   payments: 'payments.events',
   inventory: 'inventory.events',
+  /** Compacted, keyed by SKU: each SKU's latest stock level (event-carried state), a tombstone once withdrawn. */
+  stockLevels: 'inventory.stock-levels',
   notifications: 'notifications.events',
 } as const;
 

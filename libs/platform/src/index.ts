@@ -33,6 +33,7 @@ export {
 } from './database/postgres-data-source.options';
 
 export { KafkaHealthIndicator } from './health/kafka.health-indicator';
+export type { ReadinessCheck } from './health/readiness-check';
 
 export {
   PROBLEM_JSON,
@@ -66,5 +67,5 @@ export { REQUEST_ID_HEADER } from './logging/request-id';
 export { createServiceLogger, type ServiceLogger, type ServiceLoggerOptions } from './logging/service-logger';
 
 export { PlatformModule, type PlatformOptions } from './platform.module';
-export { KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_LOGGER } from './platform.tokens';
+export { KAFKA_CLIENT, METRICS_REGISTRY, READINESS_CHECKS, SERVICE_LOGGER } from './platform.tokens';
 export { serviceMessagingModule, type ServiceMessagingOptions } from './messaging/service-messaging.module';

@@ -11,3 +11,9 @@ export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 
 /** Internal: what the readiness endpoint checks (`ReadinessSettings`). */
 export const READINESS_SETTINGS = Symbol('READINESS_SETTINGS');
+
+/**
+ * Optional: a service's own readiness checks (`ReadinessCheck[]`), beside the platform's databases, Kafka
+ * and messaging groups; e.g. orders is not ready until its stock replica has caught up.
+ */
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');

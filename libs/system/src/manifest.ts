@@ -89,6 +89,25 @@ export function eventStream(
   };
 }
 
+/**
+ * A compacted topic of event-carried state: the broker keeps at least the latest record of every key and
+ * forgets a key after its tombstone, so a reader that starts from the beginning gets the current state of
+ * everything. Kept forever (compaction, not time, decides what goes).
+ */
+export function compactedTopic(
+  name: string,
+  options: { partitions: number; events: readonly string[]; description: string },
+): TopicDeclaration {
+  return {
+    name,
+    partitions: options.partitions,
+    cleanupPolicy: 'compact',
+    retentionMs: 'infinite',
+    events: options.events,
+    description: options.description,
+  };
+}
+
 /** Checks the manifest and returns it; throws `ManifestError` listing every problem. */
 export function defineSystem(manifest: SystemManifest): SystemManifest {
   const problems = manifestProblems(manifest);

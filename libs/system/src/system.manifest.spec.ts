@@ -34,16 +34,23 @@ describe('the system manifest', () => {
     expect(outboxSources((s) => `postgres://h/${s.database}`)).toMatch(
       /^orders=postgres:\/\/h\/orders,payments=postgres:\/\/h\/payments,inventory=postgres:\/\/h\/inventory(,|$)/,
     );
-    expect(consumerGroupsOf().slice(0, 3)).toEqual([
+    expect(consumerGroupsOf().slice(0, 4)).toEqual([
       { service: 'orders', group: 'orders', topics: ['inventory.events', 'payments.events'] },
+      { service: 'orders', group: 'orders-stock-replica', topics: ['inventory.stock-levels'] },
       { service: 'payments', group: 'payments', topics: ['inventory.events', 'orders.events'] },
       { service: 'inventory', group: 'inventory', topics: ['orders.events', 'payments.events'] },
     ]);
     expect(serviceOf('orders').topics[0]).toMatchObject({
       name: 'orders.events',
-      partitions: 3,
+      partitions: 6,
       cleanupPolicy: 'delete',
       retentionMs: 7 * 24 * 3_600_000,
+    });
+    expect(serviceOf('inventory').topics[1]).toMatchObject({
+      name: 'inventory.stock-levels',
+      partitions: 3,
+      cleanupPolicy: 'compact',
+      retentionMs: 'infinite',
     });
     expect(() => serviceOf('nope')).toThrow('No service "nope" in the system manifest');
   });

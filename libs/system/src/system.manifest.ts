@@ -7,7 +7,7 @@
  * queue's instances (see its entry). A deployment with more consumers per group declares more. Event names
  * are the contracts' CloudEvents types (libs/contracts checks each one).
  */
-import { defineSystem, eventStream } from './manifest';
+import { compactedTopic, defineSystem, eventStream } from './manifest';
 
 export const SYSTEM = defineSystem({
   services: [
@@ -39,6 +39,13 @@ export const SYSTEM = defineSystem({
             'orderstream.inventory.StockRejected',
             'orderstream.payments.PaymentDeclined',
           ],
+        },
+        {
+          // A local replica of inventory's stock levels (event-carried state): read from the beginning on
+          // first start, from its own committed offsets afterwards; orders refuses an order for a SKU it
+          // knows to be unknown, withdrawn or out of stock before any saga starts.
+          name: 'orders-stock-replica',
+          consumes: ['orderstream.inventory.StockLevelChanged', 'orderstream.inventory.StockLevelWithdrawn'],
         },
       ],
       image: 'orderstream-orders',
@@ -74,7 +81,8 @@ export const SYSTEM = defineSystem({
     },
     {
       name: 'inventory',
-      description: 'Stock per SKU: reserves, rejects and releases the stock of each order.',
+      description:
+        "Stock per SKU: reserves, rejects and releases the stock of each order, and publishes each SKU's level.",
       port: 3003,
       database: 'inventory',
       outbox: true,
@@ -87,6 +95,12 @@ export const SYSTEM = defineSystem({
             'orderstream.inventory.StockReleased',
           ],
           description: 'Stock events, keyed by order id.',
+        }),
+        compactedTopic('inventory.stock-levels', {
+          partitions: 3,
+          events: ['orderstream.inventory.StockLevelChanged', 'orderstream.inventory.StockLevelWithdrawn'],
+          description:
+            "Each SKU's current stock level (available, reserved, version), keyed by SKU; a tombstone when a SKU is withdrawn.",
         }),
       ],
       consumerGroups: [

@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
 import { CreateReservations1764400000000 } from './migrations/1764400000000-create-reservations';
 import { SeedDemoStock1764400000001 } from './migrations/1764400000001-seed-demo-stock';
+import { StockLevelVersions1796400000000 } from './migrations/1796400000000-stock-level-versions';
 import { StockItemEntity } from './stock-item.entity';
 
 /** Every entity of the inventory database. */
@@ -15,6 +16,7 @@ export const INVENTORY_MIGRATIONS = [
   ...messagingMigrations(),
   CreateReservations1764400000000,
   SeedDemoStock1764400000001,
+  StockLevelVersions1796400000000,
 ];
 
 export function inventoryDataSourceOptions(url: string): DataSourceOptions {

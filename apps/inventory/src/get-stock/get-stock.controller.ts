@@ -4,9 +4,13 @@ import { NotFoundError } from '@orderstream/messaging';
 import { Route, ValidRequest, defineRoute, type ValidatedRequest } from '@orderstream/platform';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { StockItemEntity } from '../database/stock-item.entity';
 import { skuSchema } from '../http/sku.schema';
-import { stockLevelViewSchema, type StockLevelView } from './stock-level.view';
+import {
+  readStockLevel,
+  readStockLevels,
+  stockLevelViewSchema,
+  type StockLevelView,
+} from './stock-level.view';
 
 export const listStockRoute = defineRoute({
   method: 'get',
@@ -28,28 +32,21 @@ export const getStockRoute = defineRoute({
   problems: [404],
 });
 
-const view = ({ sku, available, reserved }: StockItemEntity): StockLevelView => ({
-  sku,
-  available,
-  reserved,
-});
-
 @Controller()
 export class GetStockController {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   @Route(listStockRoute)
-  async list(): Promise<StockLevelView[]> {
-    const items = await this.dataSource.getRepository(StockItemEntity).find({ order: { sku: 'ASC' } });
-    return items.map(view);
+  list(): Promise<StockLevelView[]> {
+    return readStockLevels(this.dataSource.manager);
   }
 
   @Route(getStockRoute)
   async get(@ValidRequest() { path }: ValidatedRequest<typeof getStockRoute>): Promise<StockLevelView> {
-    const item = await this.dataSource.getRepository(StockItemEntity).findOneBy({ sku: path.sku });
-    if (!item) {
+    const level = await readStockLevel(this.dataSource.manager, path.sku);
+    if (!level) {
       throw new NotFoundError(`No SKU ${path.sku}`, { code: 'SKU_NOT_FOUND', details: { sku: path.sku } });
     }
-    return view(item);
+    return level;
   }
 }

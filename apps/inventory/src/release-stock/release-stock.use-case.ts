@@ -11,6 +11,7 @@ import type { EntityManager } from 'typeorm';
 import { lockOrder, lockStock } from '../stock/stock-locks';
 import { insertStockOrder } from '../stock/insert-stock-order';
 import { STOCK_AGGREGATE } from '../stock/stock.aggregate';
+import { StockLevelAnnouncer } from '../stock/stock-level.announcer';
 import { StockTransitionsMetrics } from '../stock/stock-transitions.metrics';
 import { transition } from '../stock/stock-order.state-machine';
 import { updateReturning } from '@orderstream/platform';
@@ -22,6 +23,7 @@ export class ReleaseStockUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     private readonly metrics: StockTransitionsMetrics,
+    private readonly levels: StockLevelAnnouncer,
   ) {}
 
   async execute(
@@ -75,6 +77,11 @@ export class ReleaseStockUseCase {
     await manager.query(
       `UPDATE stock_orders SET status = 'RELEASED', updated_at = now() WHERE order_id = $1`,
       [orderId],
+    );
+    await this.levels.announce(
+      manager,
+      held.map((l) => l.sku),
+      event,
     );
     await this.outbox.add(manager, {
       definition: stockReleasedEvent,

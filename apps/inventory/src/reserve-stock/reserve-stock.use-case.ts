@@ -5,7 +5,7 @@
  * Never oversells under concurrency: the SKUs' rows are locked `FOR UPDATE` in sorted SKU order (every
  * transaction that touches several SKUs takes them in that one order, so two orders sharing SKUs queue
  * instead of deadlocking), all lines are checked against the locked quantities, then all are updated.
- * The CHECK (available >= 0) on stock_items is the backstop.
+ * The CHECK (available >= 0) on stock_items is the backstop. A withdrawn SKU has nothing to reserve.
  */
 import { Injectable } from '@nestjs/common';
 import { stockRejectedEvent, stockReservedEvent, type PaymentAuthorized } from '@orderstream/contracts';
@@ -15,6 +15,7 @@ import { insertStockOrder } from '../stock/insert-stock-order';
 import type { EntityManager } from 'typeorm';
 import { lockOrder, lockStock } from '../stock/stock-locks';
 import { STOCK_AGGREGATE } from '../stock/stock.aggregate';
+import { StockLevelAnnouncer } from '../stock/stock-level.announcer';
 import { StockTransitionsMetrics } from '../stock/stock-transitions.metrics';
 import { mergeLines, planReservation } from '../stock/reservation-plan';
 import { transition } from '../stock/stock-order.state-machine';
@@ -26,6 +27,7 @@ export class ReserveStockUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     private readonly metrics: StockTransitionsMetrics,
+    private readonly levels: StockLevelAnnouncer,
   ) {}
 
   async execute(
@@ -84,6 +86,8 @@ export class ReserveStockUseCase {
        SELECT $1, sku, quantity, 'RESERVED' FROM unnest($2::text[], $3::int[]) AS l (sku, quantity)`,
       [orderId, skus, quantities],
     );
+    // The SKUs' new levels, on the compacted topic, in this same transaction.
+    await this.levels.announce(manager, skus, event);
     await this.outbox.add(manager, {
       definition: stockReservedEvent,
       data: { orderId, lines: plan.lines },

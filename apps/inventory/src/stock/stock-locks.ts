@@ -17,16 +17,17 @@ export async function lockOrder(
 }
 
 /**
- * Locks the SKUs' rows in SKU order and returns their available units. PostgreSQL locks the rows as the
- * sorted result produces them (LockRows sits above the Sort), so the ORDER BY is the lock order. Unknown
- * SKUs are simply absent from the result.
+ * Locks the SKUs' rows in SKU order and returns their units free to reserve: none for a withdrawn SKU.
+ * PostgreSQL locks the rows as the sorted result produces them (LockRows sits above the Sort), so the
+ * ORDER BY is the lock order. Unknown SKUs are simply absent from the result.
  */
 export async function lockStock(
   manager: EntityManager,
   skus: readonly string[],
 ): Promise<Map<string, number>> {
   const rows = (await manager.query(
-    'SELECT sku, available FROM stock_items WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE',
+    `SELECT sku, CASE WHEN withdrawn_at IS NULL THEN available ELSE 0 END AS available
+       FROM stock_items WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE`,
     [[...skus]],
   )) as { sku: string; available: number }[];
   return new Map(rows.map((r) => [r.sku, r.available]));

@@ -9,7 +9,13 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { inventoryEvents, ordersEvents, paymentsEvents } from '@orderstream/contracts';
+import {
+  ordersEvents,
+  paymentsEvents,
+  stockRejectedEvent,
+  stockReleasedEvent,
+  stockReservedEvent,
+} from '@orderstream/contracts';
 import { EnvelopeCodec, type EventDefinition, type KafkaClient } from '@orderstream/messaging';
 import { KAFKA_CLIENT, SERVICE_LOGGER, type ServiceLogger } from '@orderstream/platform';
 import type { DataSource } from 'typeorm';
@@ -26,11 +32,16 @@ export interface ProjectionSettings {
   codeVersion: number;
 }
 
-/** The events folded: every saga event of the three contexts. */
+/**
+ * The events folded: every saga event of the three contexts, each keyed by order id (not inventory's stock
+ * levels, which are about SKUs).
+ */
 export const PROJECTED_EVENTS: readonly EventDefinition<{ orderId: string }>[] = [
   ...Object.values(ordersEvents),
   ...Object.values(paymentsEvents),
-  ...Object.values(inventoryEvents),
+  stockReservedEvent,
+  stockRejectedEvent,
+  stockReleasedEvent,
 ];
 
 /** The projection's events and the manifest's consumer group differ: the service does not start. */

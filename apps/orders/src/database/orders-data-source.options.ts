@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
 import { OrderLinesHistoryIdempotency1764400000000 } from './migrations/1764400000000-order-lines-history-idempotency';
 import { SeedCatalog1764400000001 } from './migrations/1764400000001-seed-catalog';
+import { CreateStockReplica1796400000000 } from './migrations/1796400000000-create-stock-replica';
 import { OrderEntity } from './order.entity';
 
 /** Every entity of the orders database. */
@@ -18,6 +19,7 @@ export const ORDERS_MIGRATIONS = [
   ...messagingMigrations(),
   OrderLinesHistoryIdempotency1764400000000,
   SeedCatalog1764400000001,
+  CreateStockReplica1796400000000,
 ];
 
 export function ordersDataSourceOptions(url: string): DataSourceOptions {

@@ -15,6 +15,7 @@ export type { FieldError };
 /** The codes of the orders problems; each gives the problem `type` `urn:orderstream:problem:<kebab-case code>`. */
 const ORDER_PROBLEM_CODES = {
   unprocessableOrder: 'UNPROCESSABLE_ORDER',
+  stockUnavailable: 'STOCK_UNAVAILABLE',
   idempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   orderNotFound: 'ORDER_NOT_FOUND',
   illegalTransition: 'ILLEGAL_TRANSITION',
@@ -24,6 +25,17 @@ const ORDER_PROBLEM_CODES = {
 export function unprocessableOrder(errors: readonly FieldError[]): ValidationError {
   return new ValidationError(describe(errors), {
     code: ORDER_PROBLEM_CODES.unprocessableOrder,
+    details: { errors },
+  });
+}
+
+/**
+ * 422: the stock replica knows a SKU of the order is not on sale or has no units; no saga was started.
+ * A separate code from `UNPROCESSABLE_ORDER`: a client may try again once stock is back.
+ */
+export function stockUnavailable(errors: readonly FieldError[]): ValidationError {
+  return new ValidationError(describe(errors), {
+    code: ORDER_PROBLEM_CODES.stockUnavailable,
     details: { errors },
   });
 }

@@ -14,7 +14,8 @@ export const placeOrderRoute = defineRoute({
   summary: 'Place an order',
   description:
     'The order is PENDING until payments and inventory have answered (the saga). 422 for a well-formed ' +
-    'order we will not take: an unknown or repeated SKU, or an Idempotency-Key used with another body.',
+    "order we will not take: an unknown or repeated SKU, a SKU that orders' replica of the stock levels " +
+    'shows withdrawn or out of stock (STOCK_UNAVAILABLE), or an Idempotency-Key used with another body.',
   tags: ['orders'],
   request: { headers: placeOrderHeadersSchema, body: placeOrderBodySchema },
   responses: {

@@ -1,5 +1,6 @@
 /**
- * Places an order: prices it, stores it PENDING with its lines and first history entry, and queues
+ * Places an order: prices it, checks it against the stock replica (a SKU not on sale or out of stock is a
+ * 422 before anything is stored), stores it PENDING with its lines and first history entry, and queues
  * OrderPlaced (the whole order: event-carried state transfer) in the outbox, in one transaction.
  *
  * Idempotency (`Idempotency-Key`): the key is claimed in the same transaction with
@@ -19,10 +20,12 @@ import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CatalogRepository } from '../catalog/catalog.repository';
 import { priceOrder } from '../catalog/price-order';
-import { idempotencyKeyReused, unprocessableOrder } from '../http/order-problems';
+import { idempotencyKeyReused, stockUnavailable, unprocessableOrder } from '../http/order-problems';
 import { ORDER_AGGREGATE } from '../order/order-transitions';
 import { OrderQueries } from '../query-orders/order.queries';
 import type { OrderView } from '../query-orders/order.view';
+import { unavailableLines } from '../stock-replica/stock-availability';
+import { StockReplicaRepository } from '../stock-replica/stock-replica.repository';
 import type { PlaceOrderBody } from './place-order.request';
 
 export interface PlaceOrderResult {
@@ -37,6 +40,7 @@ export class PlaceOrderUseCase {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly catalog: CatalogRepository,
+    private readonly stockReplica: StockReplicaRepository,
     private readonly queries: OrderQueries,
     private readonly outbox: OutboxWriter,
   ) {}
@@ -81,6 +85,13 @@ export class PlaceOrderUseCase {
     );
     const priced = priceOrder(body.items, prices);
     if (!priced.ok) throw unprocessableOrder(priced.errors);
+    // The local replica of inventory's stock levels answers before any saga starts (see stock-replica/).
+    const levels = await this.stockReplica.levelsOf(
+      manager,
+      body.items.map((item) => item.sku),
+    );
+    const unavailable = unavailableLines(body.items, levels);
+    if (unavailable.length > 0) throw stockUnavailable(unavailable);
     const { lines, totalCents, currency } = priced.order;
 
     const orderId = randomUUID();

@@ -13,7 +13,7 @@ describe('saga deadline', () => {
   let orders: ServiceUnderTest;
 
   beforeAll(async () => {
-    orders = await startOrders({ SAGA_DEADLINE_MS: '1500', SAGA_DEADLINE_POLL_MS: '200' });
+    orders = await startOrders({ env: { SAGA_DEADLINE_MS: '1500', SAGA_DEADLINE_POLL_MS: '200' } });
   });
   afterAll(() => orders?.close());
 

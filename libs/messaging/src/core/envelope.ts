@@ -14,8 +14,8 @@ export interface Envelope<T = unknown> {
   /** `ce_time`: RFC 3339. */
   time: string;
   specversion: '1.0';
-  /** `content-type` header, `application/avro`. */
-  datacontenttype: string;
+  /** `content-type` header, `application/avro`; absent on a tombstone, which has no data. */
+  datacontenttype?: string;
   /** W3C trace context of the operation that produced the event, if any. */
   traceparent?: string;
   /** `correlation-id`: shared by every message of one business flow (an order's saga). */

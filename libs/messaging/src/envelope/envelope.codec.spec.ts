@@ -314,6 +314,85 @@ describe('EnvelopeCodec', () => {
   });
 });
 
+interface ThingGone {
+  thingId: string;
+}
+
+const thingGone: EventDefinition<ThingGone> = {
+  type: 'test.ThingGone',
+  topic: 'things.latest',
+  schema: {
+    type: 'record',
+    name: 'ThingGone',
+    namespace: 'test',
+    fields: [{ name: 'thingId', type: 'string' }],
+  },
+  key: (data) => data.thingId,
+  tombstone: true,
+};
+
+describe('EnvelopeCodec: tombstones', () => {
+  const registry = new EventRegistry([thingHappened, thingGone]);
+  let payloads: JsonPayloadCodec;
+  let codec: EnvelopeCodec;
+
+  beforeEach(() => {
+    payloads = new JsonPayloadCodec();
+    codec = new EnvelopeCodec(payloads);
+  });
+
+  it('encodes a tombstone as its key and CloudEvents headers with a null value and no content-type', async () => {
+    const record = await codec.encode(
+      thingGone,
+      { thingId: 'thing-7' },
+      { source: '/orderstream/things', id: 'event-9', time: new Date('2026-03-01T10:20:30.456Z') },
+    );
+
+    expect(record.key).toBe('thing-7');
+    expect(record.value).toBeNull();
+    expect(stringHeaders(record)).toEqual({
+      ce_id: 'event-9',
+      ce_type: 'test.ThingGone',
+      ce_source: '/orderstream/things',
+      ce_subject: 'thing-7',
+      ce_time: '2026-03-01T10:20:30.456Z',
+      ce_specversion: '1.0',
+      'correlation-id': 'event-9',
+    });
+    expect(codec.create(thingGone, { thingId: 't' }, { source: '/s' }).datacontenttype).toBeUndefined();
+  });
+
+  it('decodes a tombstone into its data rebuilt from the key, without reading a payload', async () => {
+    const record = await codec.encode(thingGone, { thingId: 'thing-7' }, { source: '/s', id: 'event-9' });
+
+    const envelope = await codec.decode(consumed(record, { topic: 'things.latest' }), registry);
+
+    expect(envelope).toMatchObject({ id: 'event-9', type: 'test.ThingGone', subject: 'thing-7' });
+    expect(envelope.data).toEqual({ thingId: 'thing-7' });
+    expect(envelope.datacontenttype).toBeUndefined();
+    expect(payloads.readers).toEqual([]);
+  });
+
+  it('refuses a tombstone type that carries a value, or has no key, as undecodable', async () => {
+    const record = await codec.encode(thingGone, { thingId: 'thing-7' }, { source: '/s' });
+
+    await expect(codec.decode(consumed(record, { value: Buffer.from('{}') }), registry)).rejects.toThrow(
+      new DecodeError('Record things.events[2]@41 is a test.ThingGone tombstone but has a value'),
+    );
+    await expect(codec.decode(consumed(record, { key: null }), registry)).rejects.toThrow(
+      new DecodeError('Record things.events[2]@41 is a test.ThingGone tombstone without a key'),
+    );
+  });
+
+  it('refuses a null value for an event type that is not a tombstone', async () => {
+    const record = await codec.encode(thingHappened, { thingId: 't', n: 1 }, { source: '/s' });
+
+    await expect(codec.decode(consumed(record, { value: null }), registry)).rejects.toBeInstanceOf(
+      DecodeError,
+    );
+  });
+});
+
 describe('isValidTraceparent', () => {
   it.each([
     [TRACEPARENT, true],

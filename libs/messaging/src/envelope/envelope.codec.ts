@@ -170,10 +170,10 @@ export class EnvelopeCodec {
       subject,
       time: time.toISOString(),
       specversion: SPEC_VERSION,
-      datacontenttype: AVRO_CONTENT_TYPE,
       correlationId,
       data,
     };
+    if (!definition.tombstone) envelope.datacontenttype = AVRO_CONTENT_TYPE;
     if (traceparent !== undefined) envelope.traceparent = traceparent;
     if (options.causedBy) envelope.causationId = options.causedBy.id;
     return envelope;
@@ -188,11 +188,13 @@ export class EnvelopeCodec {
       [HEADERS.subject]: envelope.subject,
       [HEADERS.time]: envelope.time,
       [HEADERS.specversion]: envelope.specversion,
-      [HEADERS.contentType]: envelope.datacontenttype,
       [HEADERS.correlationId]: envelope.correlationId,
     };
     if (envelope.traceparent !== undefined) headers[HEADERS.traceparent] = envelope.traceparent;
     if (envelope.causationId !== undefined) headers[HEADERS.causationId] = envelope.causationId;
+    // A tombstone is its key and headers: nothing to encode, so nothing to register either.
+    if (definition.tombstone) return { key: envelope.subject, value: null, headers };
+    headers[HEADERS.contentType] = envelope.datacontenttype ?? AVRO_CONTENT_TYPE;
     return {
       key: envelope.subject,
       value: await this.payloads.encode(definition.schema, envelope.data),
@@ -230,17 +232,20 @@ export class EnvelopeCodec {
         `Record ${where(record)} has ${HEADERS.time} '${time}', which is not an RFC 3339 timestamp`,
       );
     }
-    const contentType = required(record, HEADERS.contentType, this.repeated.contentType);
-    if (!isAvro(contentType)) {
-      throw new DecodeError(
-        `Record ${where(record)} has ${HEADERS.contentType} '${contentType}', expected ${AVRO_CONTENT_TYPE}`,
-      );
-    }
     const definition = definitions.get(type);
     if (!definition) {
       const known = definitions.types();
       throw new DecodeError(
         `Record ${where(record)} has unknown ${HEADERS.type} '${type}' (known: ${known.length > 0 ? known.join(', ') : 'none'})`,
+      );
+    }
+    if (definition.tombstone) {
+      return this.envelopeOf(record, { id, type, source, subject, time }, tombstoneData(record, definition));
+    }
+    const contentType = required(record, HEADERS.contentType, this.repeated.contentType);
+    if (!isAvro(contentType)) {
+      throw new DecodeError(
+        `Record ${where(record)} has ${HEADERS.contentType} '${contentType}', expected ${AVRO_CONTENT_TYPE}`,
       );
     }
 
@@ -261,16 +266,19 @@ export class EnvelopeCodec {
       });
     }
 
+    return this.envelopeOf(record, { id, type, source, subject, time, datacontenttype: contentType }, data);
+  }
+
+  private envelopeOf(
+    record: ConsumedRecord,
+    attributes: Pick<Envelope, 'id' | 'type' | 'source' | 'subject' | 'time' | 'datacontenttype'>,
+    data: unknown,
+  ): Envelope {
     const envelope: Envelope = {
-      id,
-      type,
-      source,
-      subject,
-      time,
+      ...attributes,
       specversion: SPEC_VERSION,
-      datacontenttype: contentType,
       // A producer outside this library may send no correlation id: the event then starts its own flow.
-      correlationId: header(record, HEADERS.correlationId) || id,
+      correlationId: header(record, HEADERS.correlationId) || attributes.id,
       data,
     };
     const traceparent = header(record, HEADERS.traceparent);
@@ -280,4 +288,26 @@ export class EnvelopeCodec {
     if (causationId) envelope.causationId = causationId;
     return envelope;
   }
+}
+
+/**
+ * The data of a tombstone, rebuilt from its record: the key in the schema's one field. A tombstone type
+ * whose record carries a value is not a tombstone a compacted topic would honour: refused like any
+ * unreadable record.
+ */
+function tombstoneData(record: ConsumedRecord, definition: EventDefinition<unknown>): Record<string, string> {
+  const { fields } = definition.schema;
+  const field = fields.length === 1 ? (fields[0] as { name?: unknown }).name : undefined;
+  if (typeof field !== 'string') {
+    throw new DecodeError(
+      `${definition.type} is declared a tombstone but its schema has ${definition.schema.fields.length} fields, not one (the key)`,
+    );
+  }
+  if (record.value !== null) {
+    throw new DecodeError(`Record ${where(record)} is a ${definition.type} tombstone but has a value`);
+  }
+  if (record.key === null || record.key.length === 0) {
+    throw new DecodeError(`Record ${where(record)} is a ${definition.type} tombstone without a key`);
+  }
+  return { [field]: record.key.toString('utf8') };
 }

@@ -93,7 +93,9 @@ export class Publisher {
    * than at the first event.
    */
   async warmUp(definitions: readonly EventDefinition<never>[]): Promise<void> {
-    await Promise.all(definitions.map((definition) => this.config.codec.register(definition.schema)));
+    // A tombstone encodes nothing, so it has no schema to register.
+    const encoded = definitions.filter((definition) => !definition.tombstone);
+    await Promise.all(encoded.map((definition) => this.config.codec.register(definition.schema)));
     if (definitions.length > 0) {
       this.logger.info({ eventTypes: definitions.map((d) => d.type) }, 'Event schemas registered');
     }

@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import {
   HealthCheck,
   HealthCheckService,
+  HealthIndicatorService,
   TypeOrmHealthIndicator,
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
@@ -11,9 +12,10 @@ import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Route } from '../http/route.decorator';
 import { defineRoute } from '../http/route-contract';
-import { READINESS_SETTINGS } from '../platform.tokens';
+import { READINESS_CHECKS, READINESS_SETTINGS } from '../platform.tokens';
 import { HealthCheckFailedFilter } from './health-check-failed.filter';
 import { KafkaHealthIndicator } from './kafka.health-indicator';
+import type { ReadinessCheck } from './readiness-check';
 
 export interface ReadinessSettings {
   /** The DataSources to ping, each with the name it is reported under (`postgres:<name>`). */
@@ -64,9 +66,12 @@ export const readinessRoute = defineRoute({
 export class HealthController {
   /** Resolved on the first readiness probe, once every module is up; null when there is none. */
   private messaging: MessagingHealthIndicator | null | undefined;
+  /** The service's own checks (`READINESS_CHECKS`), resolved like `messaging`. */
+  private ownChecks: readonly ReadinessCheck[] | undefined;
 
   constructor(
     private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
     private readonly postgres: TypeOrmHealthIndicator,
     private readonly kafka: KafkaHealthIndicator,
     @Inject(READINESS_SETTINGS) private readonly readiness: ReadinessSettings,
@@ -89,6 +94,27 @@ export class HealthController {
     return this.messaging ?? undefined;
   }
 
+  private serviceChecks(): readonly ReadinessCheck[] {
+    if (this.ownChecks === undefined) {
+      try {
+        this.ownChecks = this.modules.get<symbol, ReadinessCheck[]>(READINESS_CHECKS, { strict: false });
+      } catch {
+        this.ownChecks = [];
+      }
+    }
+    return this.ownChecks;
+  }
+
+  private async runCheck(own: ReadinessCheck) {
+    const indicator = this.indicators.check(own.name);
+    try {
+      const { ready, details } = await own.check();
+      return ready ? indicator.up(details) : indicator.down(details);
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
+  }
+
   /**
    * Liveness: the process runs and serves HTTP. It checks no dependency on purpose: a database outage
    * must not make the orchestrator restart every replica, which would not bring the database back.
@@ -102,7 +128,8 @@ export class HealthController {
   /**
    * Readiness: every PostgreSQL database answers `SELECT 1`, Kafka answers `describeCluster`, and, in a
    * service that consumes, its producer is connected and every consumer group has joined (a service
-   * whose consumer crashed is not ready, though it still answers HTTP).
+   * whose consumer crashed is not ready, though it still answers HTTP), and the service's own checks
+   * (`READINESS_CHECKS`) hold.
    */
   @Route(readinessRoute)
   @HealthCheck()
@@ -116,6 +143,7 @@ export class HealthController {
     checks.push(() => this.kafka.isHealthy('kafka', timeoutMs));
     const messaging = this.messagingIndicator();
     if (messaging) checks.push(() => messaging.isHealthy('messaging'));
+    for (const own of this.serviceChecks()) checks.push(() => this.runCheck(own));
     return this.health.check(checks);
   }
 }

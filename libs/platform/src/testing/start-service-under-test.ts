@@ -44,6 +44,11 @@ export interface ServiceUnderTestOptions<S extends z.ZodType<ServiceConfig>> ext
   env?: Record<string, string>;
   /** The Kafka namespace to run in; default a fresh one. A test that prepares the cluster first passes its own. */
   namespace?: string;
+  /**
+   * Runs once the topics exist and before the service starts, with the test's publisher: events the
+   * service should find on its topics at boot (orders' stock levels, which its replica reads first).
+   */
+  beforeStart?(publisher: Publisher): Promise<void>;
 }
 
 export interface OutboxRow {
@@ -100,6 +105,10 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
   let publisher: Publisher | undefined;
   try {
     await ensureTopics(admin, options.topics);
+    const codec = new AvroCodec({ registryUrl: infrastructure.schemaRegistryUrl });
+    publisher = new Publisher({ client, codec, source: '/orderstream/test' });
+    await publisher.connect();
+    await options.beforeStart?.(publisher);
     db = await options.createDatabase();
     const started = await startTestApp(options, {
       LOG_LEVEL: process.env['SERVICE_TEST_LOG_LEVEL'] ?? 'error',
@@ -110,9 +119,6 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
       ...options.env,
     });
     app = started.app;
-    const codec = new AvroCodec({ registryUrl: infrastructure.schemaRegistryUrl });
-    publisher = new Publisher({ client, codec, source: '/orderstream/test' });
-    await publisher.connect();
 
     const { dataSource } = db;
     const resources = { app, db, publisher };
@@ -127,7 +133,7 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
         type: string;
         aggregate_type: string;
         headers: Record<string, unknown>;
-        payload: Buffer;
+        payload: Buffer | null;
       }[];
       return Promise.all(
         rows.map(async (r) => ({
@@ -136,7 +142,8 @@ export async function startServiceUnderTest<S extends z.ZodType<ServiceConfig>>(
           type: r.type,
           aggregateType: r.aggregate_type,
           headers: r.headers,
-          data: await codec.decode(r.payload),
+          // A tombstone has no payload: its data is null here.
+          data: r.payload === null ? null : await codec.decode(r.payload),
         })),
       );
     };

@@ -2,10 +2,11 @@
  * The scenario's one poison message: a record on orders.events whose CloudEvents headers are fine and
  * announce an OrderPlaced, but whose value is not Avro at all (a client with a bug, a wrong serializer).
  *
- * It names OrderPlaced on purpose: of the two groups reading orders.events, only payments routes that
- * type, so payments decodes it, gets a non-retriable DecodeError and dead-letters it at once to
- * `payments.dlt`; inventory skips it by its ce_type without decoding (it only wants OrderCancelled).
- * One poison message, one dead letter, and both groups' partitions keep moving.
+ * It names OrderPlaced on purpose: of the groups reading orders.events, payments and order-history route
+ * that type, so each decodes it, gets a non-retriable DecodeError and dead-letters it at once to its own
+ * dead-letter topic (`payments.dlt`, `order-history.g<n>.dlt`); inventory and notifications skip it by its
+ * ce_type without decoding. One poison message, a dead letter per group that wanted the type, and every
+ * group's partitions keep moving. The summary follows payments' copy.
  */
 import { randomUUID } from 'node:crypto';
 import { orderPlacedEvent } from '@orderstream/contracts';

@@ -35,6 +35,16 @@ export interface StockLevel {
   sku: string;
   available: number;
   reserved: number;
+  version: number;
+  withdrawn: boolean;
+}
+
+/** A SKU in orders' replica of the stock levels (`GET /stock-levels` on orders). */
+export interface ReplicatedStockLevel {
+  sku: string;
+  available: number;
+  reserved: number;
+  version: number;
 }
 
 export interface SagaApiUrls {
@@ -97,6 +107,10 @@ export class SagaApiClient {
 
   async listStock(): Promise<StockLevel[]> {
     return this.expect(200, 'GET', `${this.urls.inventory}/stock`);
+  }
+
+  async listStockReplica(): Promise<ReplicatedStockLevel[]> {
+    return this.expect(200, 'GET', `${this.urls.orders}/stock-levels`);
   }
 
   private async optional<T>(method: string, url: string): Promise<T | undefined> {

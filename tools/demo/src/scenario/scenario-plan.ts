@@ -7,8 +7,9 @@
  * - confirm-then-cancel: the same, then the customer cancels the confirmed order (release + refund);
  * - insufficient-credit: customer-5 (no credit) or customer-4 (50 EUR) buying 75 EUR of T-shirts;
  * - unknown-customer:    a customer payments has never heard of;
- * - limited-stock:       one unit of SKU-LIMITED (10 in stock): the first ten confirm, the rest are
- *                        rejected by inventory and refunded by payments.
+ * - limited-stock:       one unit of SKU-LIMITED (10 in stock): the first ten confirm; of the rest, those
+ *                        placed before orders' stock replica saw it sold out are rejected by inventory
+ *                        and refunded by payments, the later ones refused at once (422, no saga).
  *
  * The path is an intention, not a promise: the stack keeps its data between runs, so credit stays reserved
  * by confirmed orders and SKU-LIMITED stays sold out. The summary reports what actually happened.

@@ -22,6 +22,7 @@ const OUTCOME_ORDER = [
   'CANCELLED deadline',
   'REJECTED insufficient-credit',
   'REJECTED unknown-customer',
+  'REFUSED stock-unavailable',
   'PENDING',
   'NOT PLACED',
 ];

@@ -75,8 +75,12 @@ export interface ScenarioOptions {
 export interface OrderResult {
   planned: PlannedOrder;
   orderId?: string;
-  /** `PENDING` if it did not settle in time; `NOT PLACED` if the POST failed. */
-  status: OrderStatus | 'NOT PLACED';
+  /**
+   * `PENDING` if it did not settle in time; `REFUSED` if orders answered 422 `stock-unavailable` (its
+   * replica of the stock levels shows the SKU sold out: no saga started); `NOT PLACED` if the POST failed
+   * otherwise.
+   */
+  status: OrderStatus | 'REFUSED' | 'NOT PLACED';
   /** The reason of the last status change (`customer`, `out-of-stock`, `insufficient-credit`, …). */
   reason: string | null;
   error?: string;
@@ -141,6 +145,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       `Produced one poison message (OrderPlaced headers, bytes that are not Avro) to ${poison.topic}[${poison.metadata.partition}]@${poison.metadata.offset}.`,
     );
 
+    await awaitStockReplica(api, options);
     const orders = await placeAll(api, plan, runId, options);
 
     const compensations = await awaitCompensations(api, recorder, orders, options);
@@ -230,7 +235,36 @@ async function placeAll(
   return results;
 }
 
+/**
+ * Waits until orders' stock replica matches inventory's levels: inventory announces its stock when it
+ * starts and the relay publishes it a moment later, and until orders has read it, it would refuse every
+ * order for a SKU it does not know yet.
+ */
+async function awaitStockReplica(api: SagaApiClient, options: ScenarioOptions): Promise<void> {
+  const levels = (rows: readonly { sku: string; available: number; version: number }[]) =>
+    JSON.stringify(rows.map(({ sku, available, version }) => [sku, available, version]));
+  const matched = await waitUntil(
+    async () => {
+      const stock = (await api.listStock()).filter((s) => !s.withdrawn);
+      return levels(await api.listStockReplica()) === levels(stock);
+    },
+    { timeoutMs: 30_000 },
+  );
+  if (!matched)
+    options.say("orders' stock replica still differs from inventory after 30 s; ordering anyway.");
+}
+
+/** orders' 422 for a SKU its stock replica shows withdrawn or sold out: an expected answer, not a failure. */
+function isStockUnavailable(error: unknown): boolean {
+  return (
+    error instanceof UnexpectedResponseError &&
+    error.status === 422 &&
+    (error.body as { type?: unknown } | undefined)?.type === 'urn:orderstream:problem:stock-unavailable'
+  );
+}
+
 function progressLabel(result: OrderResult): string {
+  if (result.status === 'REFUSED') return 'refused (sold out)';
   if (result.status === 'CANCELLED')
     return result.reason === 'customer' ? 'cancelled by customer' : (result.reason ?? 'cancelled');
   if (result.status === 'REJECTED') return 'declined';
@@ -252,6 +286,7 @@ async function runOrder(
       items: planned.items,
     });
   } catch (error) {
+    if (isStockUnavailable(error)) return { planned, status: 'REFUSED', reason: 'stock-unavailable' };
     return { planned, status: 'NOT PLACED', reason: null, error: describeError(error) };
   }
   try {

@@ -57,13 +57,22 @@ describe('every service, as a process', () => {
     await Promise.all(databases.map((db) => db.drop()));
   });
 
-  /** What each service's readiness checks: its databases, Kafka, and its consumer groups if it consumes. */
+  /**
+   * What each service's readiness checks: its databases, Kafka, its consumer groups if it consumes, and its
+   * own checks (orders: its stock replica has caught up).
+   */
+  const OWN_CHECKS: Partial<Record<ServiceName, string[]>> = { orders: ['stock-replica'] };
   const readinessChecks = (name: ServiceName): string[] => {
     const declared = serviceOf(name);
     // The relay checks each outbox it reads, by the name of the service that owns it.
     if (declared.relaysOutboxes)
       return ['kafka', ...outboxServices().map((s) => `postgres:${s.name}`)].sort();
-    return ['kafka', 'messaging', ...(declared.database ? [`postgres:${declared.database}`] : [])].sort();
+    return [
+      'kafka',
+      'messaging',
+      ...(declared.database ? [`postgres:${declared.database}`] : []),
+      ...(OWN_CHECKS[name] ?? []),
+    ].sort();
   };
 
   it.each(SERVICE_NAMES)('%s is live and ready, with JSON health details and metrics', async (name) => {

@@ -31,7 +31,7 @@ import {
   type KafkaClient,
   type PartitionOffset,
 } from '@orderstream/messaging';
-import { allTopics, consumerGroupsOf, databasesOf } from '@orderstream/system';
+import { consumerGroupsOf, databasesOf, serviceOf } from '@orderstream/system';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import {
   createTestDatabase,
@@ -114,8 +114,15 @@ export interface HttpResult<T = unknown> {
   body: T;
 }
 
-/** The saga's contract topics, each keyed by order id: every topic the system manifest declares. */
-export const SAGA_TOPICS: readonly string[] = allTopics().map((t) => t.name);
+/**
+ * The saga's contract topics, each keyed by order id: the event streams of orders, payments and inventory
+ * (not notifications.events, which follows the saga's end, nor the compacted stock levels, keyed by SKU).
+ */
+export const SAGA_TOPICS: readonly string[] = ['orders', 'payments', 'inventory'].flatMap((service) =>
+  serviceOf(service)
+    .topics.filter((topic) => topic.cleanupPolicy === 'delete')
+    .map((topic) => topic.name),
+);
 export type SagaTopic = string;
 
 /** What each consumer group reads, from the manifest (docs/saga.md, "Who consumes what"). */

@@ -56,6 +56,7 @@ async function scenario(options: DemoOptions, endpoints: InfraEndpoints, service
       urls: { orders: url('orders'), payments: url('payments'), inventory: url('inventory') },
       kafkaBrokers: endpoints.kafkaBrokers,
       ...(url('order-history') ? { readModelUrl: url('order-history') } : {}),
+      ...(url('notifications') ? { notificationsUrl: url('notifications') } : {}),
       out: process.stdout,
       say: (line) => console.log(line),
     });

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from './event.recorder';
 import type { OrderResult } from './scenario.runner';
-import { renderOutcomes, renderTimeline } from './scenario-summary.view';
+import { renderNotifications, renderOutcomes, renderTimeline } from './scenario-summary.view';
 import { planScenario } from './scenario-plan';
 
 const [confirm, , , cancel] = planScenario(4);
@@ -84,5 +84,29 @@ describe('renderTimeline', () => {
     expect(lines[5]).toBe(
       '10:00:00.250 +250 ms +290 ms PaymentAuthorized /orderstream/payments payments.events[1]@7 OrderPlaced',
     );
+  });
+});
+
+describe('renderNotifications', () => {
+  it('counts the notifications each instance sent, and says whether every ended order was notified once', () => {
+    const text = renderNotifications({
+      url: 'http://notifications',
+      owed: 12,
+      notified: 12,
+      duplicates: 0,
+      byInstance: new Map([
+        ['notifications-b', 5],
+        ['notifications-a', 8],
+      ]),
+      settled: true,
+    });
+    const lines = text.split('\n').map((line) => line.trim().split(/\s{2,}/));
+    expect(lines.slice(2, 5)).toEqual([
+      ['notifications-a', '8'],
+      ['notifications-b', '5'],
+      ['total', '13'],
+    ]);
+    expect(text).toContain('12 of 12 ended orders notified of their final state; 0 duplicate(s)');
+    expect(text).not.toContain('had not been sent');
   });
 });

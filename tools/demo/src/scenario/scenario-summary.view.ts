@@ -11,6 +11,7 @@ import {
   type ScenarioResult,
   type StackState,
 } from './scenario.runner';
+import type { NotificationsReport } from './notifications.report';
 import type { ReadModelReport } from './read-model.report';
 import { renderTable, type Cell } from './text-table';
 
@@ -43,6 +44,12 @@ export function renderSummary(result: ScenarioResult): string {
       ? [
           "\nRead model (order-history, GET /order-views/{id}: the CQRS side, not orders' tables)",
           renderReadModel(result.readModel),
+        ]
+      : []),
+    ...(result.notifications
+      ? [
+          '\nNotifications (notifications, GET /orders/{id}/notifications: one per order and final state, by the instance that sent it)',
+          renderNotifications(result.notifications),
         ]
       : []),
     '\nCredit and stock available (GET /customers/{id} on payments, GET /stock on inventory)',
@@ -126,6 +133,16 @@ export function renderReadModel(report: ReadModelReport): string {
     { align: ['right', 'right', 'right', 'right'] },
   );
   return report.settled ? table : `${table}\n  (some views had not caught up after 30 s)`;
+}
+
+export function renderNotifications(report: NotificationsReport): string {
+  const rows: Cell[][] = [...report.byInstance]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([instance, count]) => [instance, count]);
+  rows.push(['total', [...report.byInstance.values()].reduce((sum, n) => sum + n, 0)]);
+  const table = renderTable(['instance', 'notifications sent'], rows, { align: ['left', 'right'] });
+  const summary = `  ${report.notified} of ${report.owed} ended orders notified of their final state; ${report.duplicates} duplicate(s)`;
+  return `${table}\n${summary}${report.settled ? '' : ' (some had not been sent after 30 s)'}`;
 }
 
 function renderLag(result: ScenarioResult): string {

@@ -28,6 +28,7 @@ import {
 } from './kafka-state.report';
 import { producePoisonMessage, POISON_GROUP, type PoisonMessage } from './poison.message';
 import { ProgressBar, type ProgressOutput } from './progress-bar';
+import { awaitNotifications, type NotificationsReport } from './notifications.report';
 import { awaitReadModel, type ReadModelReport } from './read-model.report';
 import {
   SagaApiClient,
@@ -44,6 +45,8 @@ import { LIMITED_SKU, planScenario, type PlannedOrder } from './scenario-plan';
 /** The saga's three topics, and the services' consumer groups (each named after its service). */
 export const SAGA_TOPICS: readonly string[] = [Topics.orders, Topics.payments, Topics.inventory];
 export const SAGA_GROUPS: readonly string[] = ['orders', 'payments', 'inventory'];
+/** The groups whose lag the summary shows (besides the read model's generations): the saga's and the rest. */
+const LAG_GROUPS: readonly string[] = [...SAGA_GROUPS, 'notifications', 'orders-stock-replica'];
 export const SAGA_DEAD_LETTER_TOPICS: readonly string[] = SAGA_GROUPS.map((group) => `${group}.dlt`);
 export const DEMO_CUSTOMERS: readonly string[] = [
   'customer-1',
@@ -70,6 +73,8 @@ export interface ScenarioOptions {
   settleTimeoutMs?: number;
   /** order-history's URL: the summary then shows the read model's views of the run's orders. */
   readModelUrl?: string;
+  /** notifications' URL: the summary then shows the notifications of the run's orders, per instance. */
+  notificationsUrl?: string;
 }
 
 export interface OrderResult {
@@ -108,6 +113,8 @@ export interface ScenarioResult {
   lagSettled: boolean;
   /** The read model's views of the run's orders, when `readModelUrl` was given. */
   readModel: ReadModelReport | undefined;
+  /** The notifications of the run's ended orders, when `notificationsUrl` was given. */
+  notifications: NotificationsReport | undefined;
   timeline: { order: OrderResult; events: RecordedEvent[] } | undefined;
 }
 
@@ -153,6 +160,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
     const { lag, settled: lagSettled } = await awaitLag(admin, options);
     const readModel = options.readModelUrl ? await awaitReadModel(options.readModelUrl, orders) : undefined;
+    const notifications = options.notificationsUrl
+      ? await awaitNotifications(options.notificationsUrl, orders)
+      : undefined;
     const after = await stackState(api);
     const afterDlts = await fetchEndOffsets(admin, await deadLetterTopics(admin));
     const deadLetters = [...afterDlts].map(([topic, offsets]) => ({
@@ -175,6 +185,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       lag,
       lagSettled,
       readModel,
+      notifications,
       timeline,
     };
   } finally {
@@ -410,7 +421,11 @@ async function awaitLag(
         .map((g) => g.groupId)
         .filter((id) => /^order-history\.g\d+$/.test(id))
         .sort();
-      lag = await measureLag(admin, [...SAGA_GROUPS, ...readModelGroups], SAGA_TOPICS);
+      lag = await measureLag(
+        admin,
+        [...LAG_GROUPS, ...readModelGroups],
+        [...SAGA_TOPICS, Topics.stockLevels],
+      );
       return lag.every((row) => (row.lag ?? 0) === 0);
     },
     { timeoutMs: 30_000, intervalMs: 500 },

@@ -15,11 +15,14 @@ export const stockLevelViewSchema = z.object({
 
 export type StockLevelView = z.infer<typeof stockLevelViewSchema>;
 
-const SELECT_LEVEL = `
-  SELECT sku, available, reserved, version::text AS version, withdrawn_at IS NOT NULL AS withdrawn
-    FROM stock_items`;
+/** The columns of a `StockLevelRow`, for a SELECT or a RETURNING on stock_items. */
+export const LEVEL_COLUMNS =
+  'sku, available, reserved, version::text AS version, withdrawn_at IS NOT NULL AS withdrawn';
 
-interface LevelRow {
+const SELECT_LEVEL = `SELECT ${LEVEL_COLUMNS} FROM stock_items`;
+
+/** A level as SQL reads it (`LEVEL_COLUMNS`): the version is a bigint, so text. */
+export interface StockLevelRow {
   sku: string;
   available: number;
   reserved: number;
@@ -27,17 +30,17 @@ interface LevelRow {
   withdrawn: boolean;
 }
 
-const toView = (row: LevelRow): StockLevelView => ({ ...row, version: Number(row.version) });
+const toView = (row: StockLevelRow): StockLevelView => ({ ...row, version: Number(row.version) });
 
 export async function readStockLevel(
   manager: EntityManager,
   sku: string,
 ): Promise<StockLevelView | undefined> {
-  const rows = (await manager.query(`${SELECT_LEVEL} WHERE sku = $1`, [sku])) as LevelRow[];
+  const rows = (await manager.query(`${SELECT_LEVEL} WHERE sku = $1`, [sku])) as StockLevelRow[];
   return rows[0] ? toView(rows[0]) : undefined;
 }
 
 export async function readStockLevels(manager: EntityManager): Promise<StockLevelView[]> {
-  const rows = (await manager.query(`${SELECT_LEVEL} ORDER BY sku`)) as LevelRow[];
+  const rows = (await manager.query(`${SELECT_LEVEL} ORDER BY sku`)) as StockLevelRow[];
   return rows.map(toView);
 }

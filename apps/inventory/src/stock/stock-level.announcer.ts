@@ -16,15 +16,8 @@ import type { Cause } from '@orderstream/messaging';
 import { OutboxWriter } from '@orderstream/messaging/postgres';
 import { SERVICE_LOGGER, updateReturning, type ServiceLogger } from '@orderstream/platform';
 import type { DataSource, EntityManager } from 'typeorm';
+import { LEVEL_COLUMNS, type StockLevelRow } from '../get-stock/stock-level.view';
 import { STOCK_ITEM_AGGREGATE } from './stock.aggregate';
-
-interface LevelRow {
-  sku: string;
-  available: number;
-  reserved: number;
-  version: string;
-  withdrawn: boolean;
-}
 
 @Injectable()
 export class StockLevelAnnouncer implements OnApplicationBootstrap {
@@ -41,11 +34,11 @@ export class StockLevelAnnouncer implements OnApplicationBootstrap {
    */
   async announce(manager: EntityManager, skus: readonly string[], causedBy?: Cause): Promise<number> {
     if (skus.length === 0) return 0;
-    const rows = await updateReturning<LevelRow>(
+    const rows = await updateReturning<StockLevelRow>(
       manager,
       `UPDATE stock_items SET announced_version = version
         WHERE sku = ANY($1::text[]) AND announced_version IS DISTINCT FROM version
-        RETURNING sku, available, reserved, version::text AS version, withdrawn_at IS NOT NULL AS withdrawn`,
+        RETURNING ${LEVEL_COLUMNS}`,
       [[...skus]],
     );
     return this.queue(manager, rows, causedBy);
@@ -69,7 +62,11 @@ export class StockLevelAnnouncer implements OnApplicationBootstrap {
     if (announced > 0) this.logger.info({ announced }, 'stock levels announced at boot');
   }
 
-  private async queue(manager: EntityManager, rows: readonly LevelRow[], causedBy?: Cause): Promise<number> {
+  private async queue(
+    manager: EntityManager,
+    rows: readonly StockLevelRow[],
+    causedBy?: Cause,
+  ): Promise<number> {
     const sorted = [...rows].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
     for (const row of sorted) {
       const common = { aggregateType: STOCK_ITEM_AGGREGATE, ...(causedBy ? { causedBy } : {}) };

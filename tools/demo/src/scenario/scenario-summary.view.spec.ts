@@ -1,5 +1,5 @@
 import type { RecordedEvent } from './event.recorder';
-import type { OrderResult } from './scenario.runner';
+import { isSystemDeadLetterTopic, type OrderResult } from './scenario.runner';
 import { renderNotifications, renderOutcomes, renderTimeline } from './scenario-summary.view';
 import { planScenario } from './scenario-plan';
 
@@ -108,5 +108,25 @@ describe('renderNotifications', () => {
     ]);
     expect(text).toContain('12 of 12 ended orders notified of their final state; 0 duplicate(s)');
     expect(text).not.toContain('had not been sent');
+  });
+});
+
+describe('isSystemDeadLetterTopic', () => {
+  it("tells the system's groups' dead-letter topics from those of tests sharing the broker", () => {
+    const topics = [
+      'payments.dlt',
+      'notifications.dlt',
+      'orders-stock-replica.dlt',
+      'order-history.g3.dlt',
+      'order-history.gx.dlt',
+      'payments-test-1a2b.payments.dlt',
+      'orders.retry.1',
+    ];
+    expect(topics.filter(isSystemDeadLetterTopic)).toEqual([
+      'payments.dlt',
+      'notifications.dlt',
+      'orders-stock-replica.dlt',
+      'order-history.g3.dlt',
+    ]);
   });
 });

@@ -6,7 +6,7 @@ import { DEAD_LETTER_HEADERS, HEADERS } from '@orderstream/messaging';
 import { shortType, type RecordedEvent } from './event.recorder';
 import {
   euros,
-  SAGA_DEAD_LETTER_TOPICS,
+  isSystemDeadLetterTopic,
   type OrderResult,
   type ScenarioResult,
   type StackState,
@@ -103,9 +103,9 @@ function renderCompensations(result: ScenarioResult): string {
 }
 
 function renderDeadLetters(result: ScenarioResult): string {
-  const saga = result.deadLetters.filter((d) => SAGA_DEAD_LETTER_TOPICS.includes(d.topic));
-  const others = result.deadLetters.filter((d) => !SAGA_DEAD_LETTER_TOPICS.includes(d.topic));
-  const rows: Cell[][] = saga.map((d) => [d.topic, d.before, d.after, d.after - d.before]);
+  const system = result.deadLetters.filter((d) => isSystemDeadLetterTopic(d.topic));
+  const others = result.deadLetters.filter((d) => !isSystemDeadLetterTopic(d.topic));
+  const rows: Cell[][] = system.map((d) => [d.topic, d.before, d.after, d.after - d.before]);
   if (others.length > 0) {
     const before = others.reduce((sum, d) => sum + d.before, 0);
     const after = others.reduce((sum, d) => sum + d.after, 0);

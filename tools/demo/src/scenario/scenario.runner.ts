@@ -48,6 +48,14 @@ export const SAGA_GROUPS: readonly string[] = ['orders', 'payments', 'inventory'
 /** The groups whose lag the summary shows (besides the read model's generations): the saga's and the rest. */
 const LAG_GROUPS: readonly string[] = [...SAGA_GROUPS, 'notifications', 'orders-stock-replica'];
 export const SAGA_DEAD_LETTER_TOPICS: readonly string[] = SAGA_GROUPS.map((group) => `${group}.dlt`);
+
+/**
+ * Whether a dead-letter topic belongs to a group of the system (the saga's, notifications', orders' stock
+ * replica's, a read-model generation's), rather than to a test sharing the broker.
+ */
+export function isSystemDeadLetterTopic(topic: string): boolean {
+  return LAG_GROUPS.some((group) => topic === `${group}.dlt`) || /^order-history\.g\d+\.dlt$/.test(topic);
+}
 export const DEMO_CUSTOMERS: readonly string[] = [
   'customer-1',
   'customer-2',

@@ -341,19 +341,28 @@ class KafkaJsAdmin implements AdminPort {
    * for the new topics' metadata and gives up on any answer but LEADER_NOT_AVAILABLE, while a KRaft
    * broker may, for a moment after creating a topic, not know it yet ("This server does not host this
    * topic-partition"); a service creating its topics at startup then died of a race it had won.
+   *
+   * Only the topics missing from the cluster's list are asked for: for one that exists the broker answers
+   * TOPIC_ALREADY_EXISTS, which kafkajs logs at ERROR before it returns false, so every restart of a
+   * service logged an error line per retry and dead-letter topic. A topic created by someone else between
+   * the list and the request still ends the same way, with that one line.
    */
   async createTopics(topics: TopicSpec[]): Promise<boolean> {
-    const created = await transport('createTopics', () =>
-      this.admin.createTopics({
-        waitForLeaders: false,
-        topics: topics.map((t) => ({
-          topic: t.topic,
-          numPartitions: t.partitions ?? 1,
-          replicationFactor: t.replicationFactor ?? -1,
-          configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-      }),
-    );
+    const existing = new Set(await transport('createTopics (listing)', () => this.admin.listTopics()));
+    const missing = topics.filter((t) => !existing.has(t.topic));
+    const created =
+      missing.length > 0 &&
+      (await transport('createTopics', () =>
+        this.admin.createTopics({
+          waitForLeaders: false,
+          topics: missing.map((t) => ({
+            topic: t.topic,
+            numPartitions: t.partitions ?? 1,
+            replicationFactor: t.replicationFactor ?? -1,
+            configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        }),
+      ));
     if (topics.length > 0) {
       await transport('createTopics (waiting for leaders)', () => this.untilLed(topics.map((t) => t.topic)));
     }

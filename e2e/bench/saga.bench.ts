@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: the whole saga on one machine (orders, payments, inventory and the outbox relay as
+ * `npm run bench`: the whole system on one machine (every service of the manifest — the saga's orders,
+ * payments and inventory, the outbox relay, and the read side's order-history and notifications — as
  * processes, via the e2e `SagaSystem` fixture) against one broker and one PostgreSQL, in one run. Not a
  * test: it asserts nothing about speed, it prints a Markdown table (stdout; progress goes to stderr).
  * Method and recorded results: docs/benchmarks.md, "System benchmark".
@@ -9,7 +10,7 @@
  *    do not compete with it).
  * 2. Saturation: `--orders` orders posted with at most `--concurrency` requests in flight; completed sagas/s
  *    from the first POST to the last order's terminal event. CPU milliseconds per completed saga for each
- *    process (the four services, Kafka, the registry, PostgreSQL with all its backends, the bench itself),
+ *    process (every service, Kafka, the registry, PostgreSQL with all its backends, the bench itself),
  *    from /proc at the start of the phase and once the system is quiet again after it.
  * 3. Latency: open-loop arrivals on a timer at 25 %, 50 % and 80 % of the measured saturation rate, for
  *    `--rate-seconds` each; p50/p95/p99 from sending `POST /orders` to the terminal event on orders.events.
@@ -54,6 +55,7 @@ import {
   type TestInfrastructure,
 } from '@orderstream/testing';
 import { Client } from 'pg';
+import { databasesOf, outboxServices, serviceNames } from '@orderstream/system';
 import { SagaSystem, type DatabaseOwner, type PlaceOrderBody } from '../src/support/saga-system';
 import { OrderOutcomeProbe } from './order-outcome.probe';
 
@@ -211,8 +213,16 @@ async function postAtRate(
   return { placed: await Promise.all(requests), maxLagMs };
 }
 
-const SERVICES = ['orders', 'payments', 'inventory', 'outbox-relay'] as const;
-const DATABASE_OWNERS: readonly DatabaseOwner[] = ['orders', 'payments', 'inventory'];
+const databasePart = (owner: DatabaseOwner): string => `connections to the ${owner} database`;
+
+/** Every service of the manifest: each one's CPU is charged to the sagas it serves. */
+const SERVICES = serviceNames();
+/** Every service that owns a database; its backends' CPU is split out by database. */
+const DATABASE_OWNERS: readonly DatabaseOwner[] = Object.keys(databasesOf());
+/** The databases of the saga itself: the issue-8 measurement (before the read side existed) covered these. */
+const SAGA_DATABASE_OWNERS: readonly DatabaseOwner[] = ['orders', 'payments', 'inventory'];
+/** The databases with an outbox, which must be published before the system counts as quiet. */
+const OUTBOX_OWNERS: readonly DatabaseOwner[] = outboxServices().map((service) => service.name);
 
 /**
  * The processes whose CPU the saturation phase is charged to: the services (children of this process),
@@ -241,11 +251,11 @@ async function cpuTargets(
     } else if (part === 'registry') {
       targets.push({ name: 'schema registry (Apicurio)', pid, scope: 'tree' });
     } else if (part === 'postgres') {
-      // The relay connects to all three databases, so each database's part is its service's and the relay's.
+      // The relay connects to every outbox database, so each database's part is its service's and the relay's.
       const databases = new Map(
         DATABASE_OWNERS.map((owner) => [
           new URL(system.database(owner).url).pathname.slice(1),
-          `connections to the ${owner} database`,
+          databasePart(owner),
         ]),
       );
       targets.push({
@@ -406,6 +416,16 @@ function cpuRows(usage: CpuUsage): string[][] {
   ]);
 }
 
+/** CPU ms per saga of the PostgreSQL backends serving the saga's own databases, if all were measured. */
+function sagaDatabasesPerSaga(usage: CpuUsage): number | undefined {
+  const parts = SAGA_DATABASE_OWNERS.map(
+    (owner) => usage.rows.find((row) => row.part && row.name === databasePart(owner))?.perUnitMs,
+  );
+  return parts.every((ms) => ms !== undefined)
+    ? parts.reduce<number>((sum, ms) => sum + (ms ?? 0), 0)
+    : undefined;
+}
+
 async function run(infra: TestInfrastructure, options: BenchOptions): Promise<void> {
   const started = Date.now();
   const loadAtStart = loadAverage();
@@ -436,13 +456,11 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
     await pgDb.drop();
   }
 
-  progress('starting the saga system (3 databases, 4 services)');
+  progress(`starting the system (${DATABASE_OWNERS.length} databases, ${SERVICES.length} services)`);
   const system = await SagaSystem.start();
   const topics: string[] = [];
   const probe = new OrderOutcomeProbe(system.kafka('saga-bench-probe'));
-  const outboxes = DATABASE_OWNERS.map(
-    (owner) => new Client({ connectionString: system.database(owner).url }),
-  );
+  const outboxes = OUTBOX_OWNERS.map((owner) => new Client({ connectionString: system.database(owner).url }));
   try {
     await Promise.all(outboxes.map((db) => db.connect()));
     await seed(system, options);
@@ -512,7 +530,7 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
     out(machineLine());
     out(
       `Infrastructure (${infra.source}): ${infra.versions.kafka === 'unknown' ? 'Kafka version not reported' : `Kafka ${infra.versions.kafka}`}, PostgreSQL ${postgresVersion}; ` +
-        'the four services, Kafka, the registry and PostgreSQL all on this machine',
+        `the ${SERVICES.length} services, Kafka, the registry and PostgreSQL all on this machine`,
     );
     out(
       `Load: ${options.customers} customers, ${SKUS.length} SKUs, one line per order; ${WARM_UP_ORDERS} warm-up orders ` +
@@ -558,6 +576,14 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
       cpuRows(cpuUsed),
     ))
       out(line);
+    const sagaDatabases = sagaDatabasesPerSaga(cpuUsed);
+    if (sagaDatabases !== undefined) {
+      out();
+      out(
+        `PostgreSQL on the saga's own databases (${SAGA_DATABASE_OWNERS.join(', ')}; the scope of issue 8's ` +
+          `measurement, which predates the read side): ${sagaDatabases.toFixed(2)} ms per saga.`,
+      );
+    }
     out();
     out(`### Latency, POST /orders → terminal event (open-loop arrivals, ${options.rateSeconds} s per rate)`);
     out();
@@ -596,9 +622,7 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
 async function main(): Promise<void> {
   const options = parseOptions();
   const root = resolve(__dirname, '..', '..');
-  const missing = ['orders', 'payments', 'inventory', 'outbox-relay'].filter(
-    (app) => !existsSync(resolve(root, 'apps', app, 'dist', 'main.js')),
-  );
+  const missing = SERVICES.filter((app) => !existsSync(resolve(root, 'apps', app, 'dist', 'main.js')));
   if (missing.length > 0) {
     throw new Error(`Not built: ${missing.join(', ')} (no dist/main.js). Run \`npm run build\` first.`);
   }

@@ -21,7 +21,8 @@ import {
 } from 'kafkajs';
 import { NotFoundError } from '../../errors/application.error';
 import { TransportError } from '../../errors/messaging.error';
-// Loaded for its side effect, before any client exists: see the file for the kafkajs timer loop it ends.
+// Loaded for their side effects, before any client exists: see each file for what it changes in kafkajs.
+import './record-encoder.patch';
 import './request-queue.patch';
 
 /** The Kafka protocol's error code for a topic the broker does not have. */

@@ -57,6 +57,29 @@ function logLines(file: string): LogLine[] {
 }
 
 /**
+ * The last `count` lines of a service's log, whatever their format: a JSON line as `level msg`, any other
+ * line as it is. A service that dies of an uncaught exception writes its stack to stderr as plain text,
+ * into the same file, and that stack is what its tail must show.
+ */
+function logTail(file: string, count: number): string[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .slice(-count)
+    .map((line) => {
+      if (!line.startsWith('{')) return line;
+      try {
+        const parsed = JSON.parse(line) as LogLine;
+        return `${parsed.level} ${parsed.msg}`;
+      } catch {
+        // A line cut off as the process ended.
+        return line;
+      }
+    });
+}
+
+/**
  * The environment of the launcher: its own infrastructure, none of the shared stack's endpoints (the
  * download cache, ORDERSTREAM_CACHE_DIR, stays shared).
  */
@@ -211,12 +234,7 @@ describe('the demo launcher, its output piped into a reader that exits early', (
     // the logs in it, are deleted afterwards.
     const shutdownOf = (name: string, exitCode: number | null | undefined) => {
       const logFile = running.services.find((s) => s.name === name)?.logFile;
-      const tail =
-        exitCode === 0 || !logFile
-          ? []
-          : logLines(logFile)
-              .slice(-15)
-              .map((l) => `${l.level} ${l.msg}`);
+      const tail = exitCode === 0 || !logFile ? [] : logTail(logFile, 15);
       return [name, exitCode, tail];
     };
     expect(stopped?.services.map((s) => shutdownOf(s.name, s.exitCode))).toEqual(

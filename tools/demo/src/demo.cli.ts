@@ -10,28 +10,14 @@ import { join, resolve } from 'node:path';
 import { infraStatus, infraUpDetailed, type InfraEndpoints } from '@orderstream/infra';
 import { DEMO_USAGE, DemoUsageError, parseDemoArgs, type DemoOptions } from './demo-options';
 import { DemoRun } from './demo-run';
+import { demoServices } from './demo-services';
 import { guardLauncherOutput } from './launcher-output';
 import { renderSummary, renderTimeline } from './scenario/scenario-summary.view';
 import { runScenario } from './scenario/scenario.runner';
 import { startService, type ServiceProcess } from './service-process';
-import { defaultPort, SERVICE_NAMES, serviceEnv, type ServiceEndpoints, type ServiceName } from './services';
 
 const workspaceRoot = resolve(__dirname, '..', '..', '..');
 const defaultLogDir = join(workspaceRoot, '.cache', 'demo', 'logs');
-
-function pgUrl(endpoints: InfraEndpoints, database: string): string {
-  const pg = endpoints.postgres;
-  return `postgres://${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${database}`;
-}
-
-function toServiceEndpoints(endpoints: InfraEndpoints): ServiceEndpoints {
-  const dbs = endpoints.postgres.databases;
-  return {
-    kafkaBrokers: endpoints.kafkaBrokers,
-    schemaRegistryUrl: endpoints.schemaRegistryUrl,
-    databases: Object.fromEntries(Object.entries(dbs).map(([owner, db]) => [owner, pgUrl(endpoints, db)])),
-  };
-}
 
 function parseOptions(): DemoOptions {
   try {
@@ -136,22 +122,19 @@ async function main(): Promise<void> {
   if (run.isStopping) return;
 
   run.enter('starting-services');
-  const port = (name: ServiceName) =>
-    options.basePort === undefined ? defaultPort(name) : options.basePort + SERVICE_NAMES.indexOf(name);
-  const serviceEndpoints = toServiceEndpoints(endpoints);
   console.log('Starting the services…');
   // Settled, not Promise.all: when one fails, the others must have started (or failed) before the stop.
   const starts = await Promise.allSettled(
-    SERVICE_NAMES.map((name) =>
+    demoServices(endpoints, options.basePort).map(({ name, port, env }) =>
       run.track(
         startService({
           name,
-          port: port(name),
-          env: serviceEnv(name, port(name), serviceEndpoints),
+          port,
+          env,
           workspaceRoot,
           logDir,
           signal: run.startSignal,
-          onSpawn: (pid) => run.serviceSpawned(name, pid, port(name)),
+          onSpawn: (pid) => run.serviceSpawned(name, pid, port),
         }).then((service) => {
           run.serviceReady(service);
           return service;

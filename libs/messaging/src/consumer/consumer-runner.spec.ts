@@ -6,10 +6,12 @@
  */
 import { DeferredDelivery } from '../core/deferred';
 import type { DeliveryGuarantee, MessageHandler } from '../core/handler';
+import { plainLogger, type Logger } from '../logging/logger';
 import type {
   BatchControls,
   ConsumedBatch,
   ConsumedRecord,
+  ConsumerEvents,
   ConsumerPort,
   EachBatchRunOptions,
   KafkaClient,
@@ -28,6 +30,9 @@ class FakeConsumer implements ConsumerPort {
   readonly flow: string[] = [];
   assigned: TopicPartitions[] = [];
   delivered = 0;
+  /** Set between `crash` and `rejoin`: pause, resume and seek throw, as kafkajs's do while it restarts. */
+  private restarting = false;
+  private readonly listeners = new Map<keyof ConsumerEvents, ((payload: never) => void)[]>();
 
   connect = async (): Promise<void> => undefined;
   subscribe = async (): Promise<void> => undefined;
@@ -38,14 +43,21 @@ class FakeConsumer implements ConsumerPort {
     this.commits.push(...offsets);
   }
   seek(_topic: string, partition: number, offset: string): void {
+    this.refuseWhileRestarting();
     this.seeks.push({ partition, offset });
   }
   pause(topicPartitions: TopicPartitions[]): void {
+    this.refuseWhileRestarting();
     this.flow.push(...topicPartitions.map((tp) => `pause ${nameOf(tp)}`));
   }
   resume(topicPartitions: TopicPartitions[]): void {
+    this.refuseWhileRestarting();
     this.flow.push(...topicPartitions.map((tp) => `resume ${nameOf(tp)}`));
     this.onResume?.();
+  }
+  private refuseWhileRestarting(): void {
+    if (this.restarting)
+      throw new Error('Consumer group was not initialized, consumer#run must be called first');
   }
   private onResume: (() => void) | undefined;
   /** Resolves at the next `resume`. */
@@ -55,8 +67,29 @@ class FakeConsumer implements ConsumerPort {
     });
   }
   assignments = (): TopicPartitions[] => this.assigned;
-  on = (): (() => void) => () => undefined;
+  on<E extends keyof ConsumerEvents>(event: E, listener: (payload: ConsumerEvents[E]) => void): () => void {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return () => this.listeners.set(event, this.listeners.get(event)?.filter((l) => l !== listener) ?? []);
+  }
+  private emit<E extends keyof ConsumerEvents>(event: E, payload: ConsumerEvents[E]): void {
+    for (const listener of this.listeners.get(event) ?? [])
+      (listener as (p: ConsumerEvents[E]) => void)(payload);
+  }
   disconnect = async (): Promise<void> => undefined;
+
+  /** As kafkajs's crash: the group is gone until the client restarts the consumer, and so are its pauses. */
+  crash(): void {
+    this.restarting = true;
+    this.assigned = [];
+    this.emit('crash', { groupId: 'g', error: new Error('simulated crash'), restart: true });
+  }
+
+  /** The restarted consumer joins the group and is assigned `assigned`. */
+  rejoin(assigned: TopicPartitions[]): void {
+    this.restarting = false;
+    this.assigned = assigned;
+    this.emit('group-join', { groupId: 'g', memberId: 'm', isLeader: true, assignments: assigned });
+  }
 
   /** Hands one batch to the runner, as the adapter would. */
   deliver(batch: ConsumedBatch): Promise<void> {
@@ -94,7 +127,7 @@ async function started(
   handler: MessageHandler,
   options: { perKey?: boolean; delivery?: DeliveryGuarantee } & Pick<
     ConsumerRunnerOptions,
-    'unitOfWork' | 'commit'
+    'unitOfWork' | 'commit' | 'logger'
   > = {},
 ): Promise<{ consumer: FakeConsumer; runner: ConsumerRunner }> {
   const consumer = new FakeConsumer();
@@ -116,6 +149,7 @@ async function started(
     ...(options.perKey ? { concurrency: { perKey: true, maxInFlight: 4 } } : {}),
     ...(options.unitOfWork ? { unitOfWork: options.unitOfWork } : {}),
     ...(options.commit ? { commit: options.commit } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await runner.start();
   return { consumer, runner };
@@ -423,6 +457,78 @@ describe('ConsumerRunner, at-most-once', () => {
     };
     await consumer.deliver(batchOf([0, 1]));
     expect(order).toEqual(['commit 1', 'handle 0', 'commit 2', 'handle 1']);
+    await runner.stop();
+  });
+});
+
+/** A logger that keeps `level message` of every line. */
+function recordingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const keep =
+    (level: string) =>
+    (_fields: Record<string, unknown>, message: string): void => {
+      lines.push(`${level} ${message}`);
+    };
+  return {
+    logger: plainLogger({
+      debug: keep('debug'),
+      info: keep('info'),
+      warn: keep('warn'),
+      error: keep('error'),
+    }),
+    lines,
+  };
+}
+
+describe('ConsumerRunner while the client restarts a crashed consumer', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('stops all the same: with the group gone there is nothing to pause', async () => {
+    const { logger, lines } = recordingLogger();
+    const { consumer, runner } = await started(async () => undefined, { logger });
+    consumer.crash();
+    await expect(runner.stop()).resolves.toEqual({
+      graceful: true,
+      abandoned: [],
+      durationMs: expect.any(Number),
+    });
+    expect(lines).toContainEqual(expect.stringMatching(/^debug consumer pause refused: .* stopping anyway/));
+  });
+
+  it('resumes a held partition from its timer without throwing, and at the next join', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+    let deferred = false;
+    const { consumer, runner } = await started(async (message) => {
+      if (message.record.offset === '6' && !deferred) {
+        deferred = true;
+        throw new DeferredDelivery(Date.now() + 1_000);
+      }
+    });
+    await consumer.deliver(batchOf([5, 6, 7]));
+    expect(consumer.flow).toEqual(['pause t:0']);
+    consumer.crash();
+    // The hold ends while the consumer refuses: a throw here would be an uncaught exception in a service.
+    expect(() => jest.advanceTimersByTime(1_000)).not.toThrow();
+    expect(consumer.flow).toEqual(['pause t:0']);
+    consumer.rejoin([{ topic: 't', partitions: [0, 1] }]);
+    expect(consumer.flow).toEqual(['pause t:0', 'resume t:0,1']);
+    await runner.stop();
+  });
+
+  it('pauses again at the next join what the application paused and what it holds', async () => {
+    const { consumer, runner } = await started(async (message) => {
+      if (message.record.offset === '6') throw new DeferredDelivery(Date.now() + 60_000);
+    });
+    await consumer.deliver(batchOf([5, 6], ['a'], 0));
+    runner.pause([{ topic: 't', partitions: [1] }]);
+    consumer.crash();
+    // Refused while restarting; done at the join.
+    runner.pause([{ topic: 't', partitions: [2] }]);
+    expect(consumer.flow).toEqual(['pause t:0', 'pause t:1']);
+    consumer.rejoin([{ topic: 't', partitions: [0, 1, 2, 3] }]);
+    expect(consumer.flow).toEqual(['pause t:0', 'pause t:1', 'resume t:3', 'pause t:0,1,2']);
     await runner.stop();
   });
 });

@@ -39,6 +39,7 @@ import { PerKeyDispatch, SequentialDispatch } from './dispatch-strategy';
 import {
   PartitionWorker,
   type BatchInProgress,
+  type ConsumerCall,
   type PartitionProgress,
   type WorkerHost,
 } from './partition-worker';
@@ -102,9 +103,21 @@ export interface ConsumerRunnerOptions {
 export const DEFAULT_FETCH_MAX_WAIT_MS = 250;
 
 export interface StopOptions {
-  /** The most time to wait for records in flight before leaving anyway. Default 30 s. */
+  /**
+   * The most time to wait for records in flight before leaving anyway. Default 30 s. Leaving the group
+   * gets the rest of it, and at least `STOP_DISCONNECT_MIN_MS`, so a stop can take up to
+   * `timeoutMs + STOP_DISCONNECT_MIN_MS`.
+   */
   timeoutMs?: number;
 }
+
+/**
+ * The least time a stop gives the consumer to leave the group, even when waiting for the records in flight
+ * used up the whole `timeoutMs`: leaving is what lets the next member take the partitions over at once
+ * rather than after the session timeout. A caller with a deadline of its own (a process that exits after
+ * a fixed time) keeps `timeoutMs` at least this much below it.
+ */
+export const STOP_DISCONNECT_MIN_MS = 1_000;
 
 export interface StopReport {
   /** Every record in flight finished and was committed, and the member left the group in time. */
@@ -143,6 +156,8 @@ export class ConsumerRunner {
   private readonly unsubscribe: (() => void)[] = [];
   private stopping = false;
   private stopped: Promise<StopReport> | undefined;
+  /** The consumer crashed and has not joined the group since: it refuses pause, resume and seek. */
+  private crashedSinceJoin = false;
 
   constructor(private readonly options: ConsumerRunnerOptions) {
     this.delivery = options.delivery ?? DEFAULTS.delivery;
@@ -180,6 +195,7 @@ export class ConsumerRunner {
         ? () => new PerKeyDispatch<BatchInProgress>(maxInFlight)
         : () => sequential,
       consumer: () => this.consumer,
+      control: (call, afterwards) => this.control(call, afterwards),
       isStopping: () => this.stopping,
       isTopicPaused: (topic) => this.pausedTopics.has(topic),
     };
@@ -200,11 +216,12 @@ export class ConsumerRunner {
       consumer.on('rebalancing', ({ memberId }) => this.logger.info({ memberId }, 'group is rebalancing')),
       // A crash the client restarts from (a coordinator loading at start-up, a leader election) is a
       // warning; one it gives up on leaves the group without a member, which is an error.
-      consumer.on('crash', ({ error, restart }) =>
-        restart
-          ? this.logger.warn({ err: error, restart }, 'Kafka consumer crashed; the client restarts it')
-          : this.logger.error({ err: error, restart }, 'Kafka consumer crashed'),
-      ),
+      consumer.on('crash', ({ error, restart }) => {
+        this.crashedSinceJoin = true;
+        if (restart)
+          this.logger.warn({ err: error, restart }, 'Kafka consumer crashed; the client restarts it');
+        else this.logger.error({ err: error, restart }, 'Kafka consumer crashed');
+      }),
     );
     await consumer.connect();
     await consumer.subscribe(topics, {
@@ -246,7 +263,10 @@ export class ConsumerRunner {
       if (!partitions) this.pausedTopics.add(topic);
       else for (const partition of partitions) this.worker(topic, partition).userPaused = true;
     }
-    this.consumer?.pause(targets);
+    this.control(
+      { action: 'pause', topicPartitions: targets },
+      'the runner pauses them when the member joins the group again',
+    );
   }
 
   /** Undoes `pause`. A partition the runner holds itself (backoff, deferred record) stays held until due. */
@@ -268,13 +288,17 @@ export class ConsumerRunner {
         for (const worker of workers) if (partitions.includes(worker.partition)) worker.userPaused = false;
       }
     }
-    const consumer = this.consumer;
-    if (this.stopping || !consumer) return;
-    consumer.resume(targets);
+    if (this.stopping || !this.consumer) return;
+    const afterwards = 'the runner resumes them when the member joins the group again';
+    if (!this.control({ action: 'resume', topicPartitions: targets }, afterwards)) return;
     // A topic-wide resume also lifts the workers' own holds in kafkajs's bookkeeping: put them back.
     for (const { topic } of targets) {
       for (const worker of this.workers.get(topic)?.values() ?? []) {
-        if (worker.held) consumer.pause([{ topic, partitions: [worker.partition] }]);
+        if (worker.held)
+          this.control(
+            { action: 'pause', topicPartitions: [{ topic, partitions: [worker.partition] }] },
+            'the runner pauses it again when the member joins the group again',
+          );
       }
     }
   }
@@ -295,8 +319,12 @@ export class ConsumerRunner {
     for (const worker of workers) worker.clearHold();
     const consumer = this.consumer;
     if (!consumer) return { graceful: true, abandoned: [], durationMs: 0 };
-    // Pausing everything ends fetching at once; the batches in progress see `stopping` and wind down.
-    consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    // Pausing everything ends fetching at once; the batches in progress see `stopping` and wind down. A
+    // consumer that refuses (kafkajs, while it restarts a crashed consumer) fetches nothing to stop.
+    this.control(
+      { action: 'pause', topicPartitions: this.options.topics.map((topic) => ({ topic })) },
+      'stopping anyway: the batches in progress end at the stop, and the disconnect ends fetching',
+    );
 
     const drained = await settlesWithin(Promise.all(workers.map((worker) => worker.idle())), timeoutMs);
     const abandoned = drained
@@ -307,7 +335,7 @@ export class ConsumerRunner {
         });
     // kafkajs's disconnect waits for the batches in progress and the fetch in flight, then leaves the
     // group; bound it too, so a handler that never returns cannot hold the process forever.
-    const remaining = Math.max(timeoutMs - (Date.now() - started), 1_000);
+    const remaining = Math.max(timeoutMs - (Date.now() - started), STOP_DISCONNECT_MIN_MS);
     const left = await settlesWithin(
       consumer.disconnect().catch((error: unknown) => {
         this.logger.warn({ err: error }, 'disconnect failed');
@@ -322,12 +350,70 @@ export class ConsumerRunner {
   }
 
   private onGroupJoin(event: ConsumerEvents['group-join']): void {
+    this.crashedSinceJoin = false;
     // Another member may have committed while this one did not own a partition: forget what we knew.
     for (const worker of this.allWorkers()) worker.forget();
     this.logger.info(
       { memberId: event.memberId, isLeader: event.isLeader, assignments: event.assignments },
       'joined the consumer group',
     );
+    this.applyPauses(event.assignments);
+  }
+
+  /**
+   * Makes the consumer's pauses the runner's own again, on every join: kafkajs forgets every pause when it
+   * restarts a crashed consumer, and refuses pause and resume until then, so a pause or resume asked for
+   * in between (a hold that ended, the application's) is only done here. Paused: what the application
+   * paused and what the workers hold; every other assigned partition is resumed.
+   */
+  private applyPauses(assignments: readonly TopicPartitions[]): void {
+    if (this.stopping || !this.consumer) return;
+    const paused: TopicPartitions[] = [];
+    const resumed: TopicPartitions[] = [];
+    for (const { topic, partitions = [] } of assignments) {
+      if (this.pausedTopics.has(topic)) {
+        paused.push({ topic });
+        continue;
+      }
+      const ofTopic = this.workers.get(topic);
+      const stay = partitions.filter((p) => {
+        const worker = ofTopic?.get(p);
+        return worker !== undefined && (worker.userPaused || worker.held);
+      });
+      const go = partitions.filter((p) => !stay.includes(p));
+      if (stay.length > 0) paused.push({ topic, partitions: stay });
+      if (go.length > 0) resumed.push({ topic, partitions: go });
+    }
+    const afterwards = 'the runner tries again when the member joins the group again';
+    if (resumed.length > 0) this.control({ action: 'resume', topicPartitions: resumed }, afterwards);
+    if (paused.length > 0) this.control({ action: 'pause', topicPartitions: paused }, afterwards);
+  }
+
+  /**
+   * Pauses, resumes or seeks through the consumer; returns whether it did, never throws. A consumer may
+   * refuse while it is not a member of the group (kafkajs throws "Consumer group was not initialized"
+   * from all three while it restarts a crashed consumer). Nothing is lost by that: `applyPauses` puts the
+   * pauses right when it joins again, and fetching starts again from the committed offsets. `afterwards`
+   * says in the log what becomes of the call. After a crash the refusal is expected and the crash is
+   * logged already, so it is logged at debug; any other refusal is a warning with its error.
+   */
+  private control(call: ConsumerCall, afterwards: string): boolean {
+    const consumer = this.consumer;
+    if (!consumer) return false;
+    try {
+      if (call.action === 'seek') consumer.seek(call.topic, call.partition, call.offset);
+      else if (call.action === 'pause') consumer.pause(call.topicPartitions);
+      else consumer.resume(call.topicPartitions);
+      return true;
+    } catch (error) {
+      if (this.crashedSinceJoin)
+        this.logger.debug(
+          { ...call, err: error },
+          `consumer ${call.action} refused: the consumer crashed and is not a member of the group; ${afterwards}`,
+        );
+      else this.logger.warn({ ...call, err: error }, `consumer ${call.action} failed; ${afterwards}`);
+      return false;
+    }
   }
 
   private onBatch(batch: ConsumedBatch, controls: BatchControls): Promise<void> {

@@ -2,6 +2,7 @@ export {
   ConsumerRunner,
   ConsumerRunnerConfigError,
   DEFAULT_FETCH_MAX_WAIT_MS,
+  STOP_DISCONNECT_MIN_MS,
   type ConsumerRunnerOptions,
   type StopOptions,
   type StopReport,

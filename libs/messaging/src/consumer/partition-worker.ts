@@ -37,6 +37,11 @@ export interface PartitionProgress {
   timestamp: number;
 }
 
+/** A call that steers the consumer's fetching, made through `WorkerHost.control`. */
+export type ConsumerCall =
+  | { action: 'pause' | 'resume'; topicPartitions: TopicPartitions[] }
+  | { action: 'seek'; topic: string; partition: number; offset: string };
+
 /** What every worker of a runner shares: the runner's settings and state. */
 export interface WorkerHost {
   readonly groupId: string;
@@ -54,6 +59,11 @@ export interface WorkerHost {
   dispatchStrategy(): DispatchStrategy<BatchInProgress>;
   /** Undefined before `start`. */
   consumer(): ConsumerPort | undefined;
+  /**
+   * Makes `call` on the consumer; never throws (a consumer that is not a member of the group refuses).
+   * Returns whether it was made; `afterwards` says in the log what becomes of a refused call.
+   */
+  control(call: ConsumerCall, afterwards: string): boolean;
   isStopping(): boolean;
   /** Whether the application paused the whole topic (`pause` without partitions). */
   isTopicPaused(topic: string): boolean;
@@ -220,7 +230,11 @@ export class PartitionWorker implements RecordRunner<BatchInProgress> {
     if (position !== undefined) {
       // Fetch from the lowest unfinished record next (the failed or deferred one, or the first one a
       // pause or shutdown left unstarted), never past it.
-      if (halt) this.host.consumer()?.seek(this.topic, this.partition, position.toString());
+      if (halt)
+        this.host.control(
+          { action: 'seek', topic: this.topic, partition: this.partition, offset: position.toString() },
+          'the partition may be fetched again from before that record, delivering finished records again',
+        );
       else controls.resolveOffset((position - 1n).toString());
       // The end-of-batch commit; also the commit that precedes a rebalance or a shutdown, since both
       // stop the batch first. Under at-most-once everything started is committed already.
@@ -474,16 +488,26 @@ export class PartitionWorker implements RecordRunner<BatchInProgress> {
     return ok;
   }
 
-  /** Pauses the partition until `resumeAt` (a timer, never a sleep: other partitions keep flowing). */
+  /**
+   * Pauses the partition until `resumeAt` (a timer, never a sleep: other partitions keep flowing). The
+   * hold counts even if the consumer refuses the pause: the runner pauses held partitions again when the
+   * member joins the group. The timer never throws: a resume the consumer refuses is done at that join.
+   */
   private hold(resumeAt: number): void {
-    const consumer = this.host.consumer();
-    if (!consumer) return;
+    if (!this.host.consumer()) return;
     clearTimeout(this.holdTimer);
-    consumer.pause(this.self);
+    this.host.control(
+      { action: 'pause', topicPartitions: this.self },
+      'the runner pauses it when the member joins the group again',
+    );
     this.holdTimer = setTimeout(
       () => {
         this.holdTimer = undefined;
-        if (!this.host.isStopping() && !this.isUserPaused()) consumer.resume(this.self);
+        if (!this.host.isStopping() && !this.isUserPaused())
+          this.host.control(
+            { action: 'resume', topicPartitions: this.self },
+            'the runner resumes it when the member joins the group again',
+          );
       },
       Math.max(0, resumeAt - Date.now()),
     );

@@ -63,7 +63,11 @@ export interface MessagingModuleOptions {
    * bootstrap fails (see `SubscriptionOptions.topicWaitTimeoutMs`). Default 60 s.
    */
   topicWaitTimeoutMs?: number;
-  /** The longest a shutdown waits for in-flight messages before leaving the groups anyway. Default 30 s. */
+  /**
+   * The longest a shutdown waits for in-flight messages before leaving the groups anyway. Default 30 s.
+   * Leaving can take `STOP_DISCONNECT_MIN_MS` more (see `StopOptions.timeoutMs`): a process that exits after
+   * a deadline of its own sets this below it.
+   */
   shutdownTimeoutMs?: number;
   /** How often the consumer lag is polled. Default 10 s. */
   lagIntervalMs?: number;

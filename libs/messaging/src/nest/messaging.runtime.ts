@@ -16,7 +16,6 @@ import {
 } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, ModuleRef, Reflector } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import type { StopReport } from '../consumer/consumer-runner';
 import type { Envelope } from '../core/envelope';
 import type { HandlerContext } from '../core/handler';
 import { EnvelopeCodec } from '../envelope/envelope.codec';
@@ -146,24 +145,32 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
 
   private async stopAll(): Promise<void> {
     const timeoutMs = this.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
-    const reports = await Promise.all(
-      this.started.map(async (s): Promise<[string, StopReport]> => [s.groupId, await s.stop({ timeoutMs })]),
-    );
-    for (const [groupId, report] of reports) {
-      if (!report.graceful)
-        this.logger.warn({ groupId, ...report }, 'consumer group left before its work was done');
-    }
+    // Settled, not Promise.all: a group whose stop fails must not cut the wait for the others short. Nest
+    // logs a rejected hook and goes on to close the DataSources, which groups still finishing their records
+    // need, and the producers would stay connected. The failure is logged here, with its group, and not
+    // rethrown: its uncommitted records are redelivered to the next member either way.
+    const results = await Promise.allSettled(this.started.map((s) => s.stop({ timeoutMs })));
+    results.forEach((result, i) => {
+      const groupId = this.started[i]?.groupId;
+      if (result.status === 'rejected')
+        this.logger.error(
+          { groupId, err: result.reason },
+          'consumer group failed to stop; its uncommitted records are redelivered to the next member',
+        );
+      else if (!result.value.graceful)
+        this.logger.warn({ groupId, ...result.value }, 'consumer group left before its work was done');
+    });
     this.lagMonitor?.stop();
     const disconnects: Promise<void>[] = [this.publisher.disconnect()];
     if (this.failureProducer) disconnects.push(this.failureProducer.disconnect());
     if (this.admin) disconnects.push(this.admin.disconnect());
-    const results = await Promise.allSettled(disconnects);
+    const disconnected = await Promise.allSettled(disconnects);
     this.publisherConnected = false;
-    for (const result of results) {
+    for (const result of disconnected) {
       if (result.status === 'rejected')
         this.logger.warn({ err: result.reason }, 'disconnect at shutdown failed');
     }
-    this.logger.info({ groups: reports.length }, 'messaging stopped');
+    this.logger.info({ groups: results.length }, 'messaging stopped');
   }
 
   private start(group: HandlerGroup, inbox: InboxPort | undefined): Promise<Subscription> {

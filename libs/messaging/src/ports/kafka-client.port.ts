@@ -154,9 +154,17 @@ export interface ConsumerPort {
   /** Starts fetching. Offsets are never committed automatically: call `commit`. */
   run(options: ConsumerRunOptions): Promise<void>;
   commit(offsets: TopicPartitionOffset[]): Promise<void>;
-  /** The next fetch of the partition starts at `offset` (only after `run`; no commit). */
+  /**
+   * The next fetch of the partition starts at `offset` (only after `run`; no commit). Like `pause` and
+   * `resume`, it may throw while the consumer is not a member of the group: before `run`, and while the
+   * client restarts it after a crash (`crash` with `restart`, until the next `group-join`).
+   */
   seek(topic: string, partition: number, offset: string): void;
-  /** Stops fetching the partitions; what was fetched already is still handed out. */
+  /**
+   * Stops fetching the partitions; what was fetched already is still handed out. A consumer the client
+   * restarted after a crash may have forgotten its pauses (kafkajs does): whoever pauses applies them again
+   * at `group-join`.
+   */
   pause(topicPartitions: TopicPartitions[]): void;
   resume(topicPartitions: TopicPartitions[]): void;
   /** The partitions assigned to this member since the last `group-join` (empty while rebalancing). */

@@ -3,8 +3,13 @@
  * registry and logger, with the service's own database for the handlers' transactions and the inbox.
  */
 import type { DynamicModule } from '@nestjs/common';
-import type { EventDefinition, KafkaClient, OwnedTopic } from '@orderstream/messaging';
-import { MessagingModule } from '@orderstream/messaging/nest';
+import {
+  STOP_DISCONNECT_MIN_MS,
+  type EventDefinition,
+  type KafkaClient,
+  type OwnedTopic,
+} from '@orderstream/messaging';
+import { MessagingModule, type MessagingModuleOptions } from '@orderstream/messaging/nest';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { ServiceConfig } from '../config/service-config.schema';
@@ -79,27 +84,57 @@ export function ownedTopic(topic: ServiceMessagingDeclaration['topics'][number])
   };
 }
 
-export function serviceMessagingModule(options: ServiceMessagingOptions): DynamicModule {
+/**
+ * Room, within SHUTDOWN_TIMEOUT_MS, for what the shutdown does once the consumers have left their groups:
+ * disconnect the producers, close the HTTP server and the DataSource (tens of milliseconds normally).
+ */
+const AFTER_CONSUMERS_MS = 1_000;
+
+/**
+ * How long the consumers wait at shutdown for their records in flight. The process exits with code 1 at
+ * SHUTDOWN_TIMEOUT_MS (installGracefulShutdown), and a consumer's stop takes up to its limit plus
+ * STOP_DISCONNECT_MIN_MS to leave the group, so the limit is SHUTDOWN_TIMEOUT_MS − STOP_DISCONNECT_MIN_MS −
+ * AFTER_CONSUMERS_MS: 10 s − 1 s − 1 s = 8 s by default. With the limit equal to SHUTDOWN_TIMEOUT_MS, a
+ * stop that needed all of it was cut off by the exit before it left the group and reported what it
+ * abandoned. With 2 s or less the consumers do not wait at all: they leave at once, and the records they
+ * were handling are redelivered to the next member.
+ */
+function consumerStopTimeoutMs(shutdownTimeoutMs: number): number {
+  return Math.max(0, shutdownTimeoutMs - STOP_DISCONNECT_MIN_MS - AFTER_CONSUMERS_MS);
+}
+
+/** The MessagingModule options of a service, from its manifest entry, configuration and platform providers. */
+export function serviceMessagingOptions(
+  options: ServiceMessagingOptions,
+  client: KafkaClient,
+  metricsRegistry: Registry,
+  logger: ServiceLogger,
+): MessagingModuleOptions {
   const { config, service } = options;
-  checkPublishedEvents(service, options.publishes);
+  return {
+    brokers: config.KAFKA_BROKERS,
+    clientId: config.KAFKA_CLIENT_ID,
+    client,
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    source: `/orderstream/${service.name}`,
+    // The service's consumer is named after the service; its group id is configuration.
+    groupIds: { [service.name]: config.KAFKA_CONSUMER_GROUP },
+    topics: service.topics.map(ownedTopic),
+    consumes: Object.fromEntries(service.consumerGroups.map((g) => [g.name, g.consumes])),
+    // The default DataSource of @nestjs/typeorm: the handlers' transactions and the inbox live there.
+    dataSource: DataSource,
+    metricsRegistry,
+    publishes: options.publishes,
+    shutdownTimeoutMs: consumerStopTimeoutMs(config.SHUTDOWN_TIMEOUT_MS),
+    logger: logger.child({ component: 'messaging' }),
+  };
+}
+
+export function serviceMessagingModule(options: ServiceMessagingOptions): DynamicModule {
+  checkPublishedEvents(options.service, options.publishes);
   return MessagingModule.forRootAsync({
     inject: [KAFKA_CLIENT, METRICS_REGISTRY, SERVICE_LOGGER],
-    useFactory: (client: KafkaClient, metricsRegistry: Registry, logger: ServiceLogger) => ({
-      brokers: config.KAFKA_BROKERS,
-      clientId: config.KAFKA_CLIENT_ID,
-      client,
-      registryUrl: config.SCHEMA_REGISTRY_URL,
-      source: `/orderstream/${service.name}`,
-      // The service's consumer is named after the service; its group id is configuration.
-      groupIds: { [service.name]: config.KAFKA_CONSUMER_GROUP },
-      topics: service.topics.map(ownedTopic),
-      consumes: Object.fromEntries(service.consumerGroups.map((g) => [g.name, g.consumes])),
-      // The default DataSource of @nestjs/typeorm: the handlers' transactions and the inbox live there.
-      dataSource: DataSource,
-      metricsRegistry,
-      publishes: options.publishes,
-      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-      logger: logger.child({ component: 'messaging' }),
-    }),
+    useFactory: (client: KafkaClient, metricsRegistry: Registry, logger: ServiceLogger) =>
+      serviceMessagingOptions(options, client, metricsRegistry, logger),
   });
 }

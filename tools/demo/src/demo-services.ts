@@ -1,0 +1,37 @@
+/**
+ * What the demo starts each service of the manifest with: its port and its environment, from the
+ * infrastructure's endpoints and `--base-port`. Every port a service is told about (its own, and the URL
+ * of each service it calls) is the one the demo starts that service on.
+ */
+import type { InfraEndpoints } from '@orderstream/infra';
+import { defaultPort, SERVICE_NAMES, serviceEnv, type ServiceEndpoints, type ServiceName } from './services';
+
+export interface DemoService {
+  name: ServiceName;
+  port: number;
+  env: Record<string, string>;
+}
+
+/** Every service in manifest order: on `basePort`, `basePort + 1`, …, or on its manifest port without one. */
+export function demoServices(endpoints: InfraEndpoints, basePort?: number): DemoService[] {
+  const ports = Object.fromEntries(
+    SERVICE_NAMES.map((name, i) => [name, basePort === undefined ? defaultPort(name) : basePort + i]),
+  );
+  const serviceEndpoints: ServiceEndpoints = {
+    kafkaBrokers: endpoints.kafkaBrokers,
+    schemaRegistryUrl: endpoints.schemaRegistryUrl,
+    databases: Object.fromEntries(
+      Object.entries(endpoints.postgres.databases).map(([owner, db]) => [owner, pgUrl(endpoints, db)]),
+    ),
+    ports,
+  };
+  return SERVICE_NAMES.map((name) => {
+    const port = ports[name] as number;
+    return { name, port, env: serviceEnv(name, port, serviceEndpoints) };
+  });
+}
+
+function pgUrl(endpoints: InfraEndpoints, database: string): string {
+  const pg = endpoints.postgres;
+  return `postgres://${encodeURIComponent(pg.user)}:${encodeURIComponent(pg.password)}@${pg.host}:${pg.port}/${database}`;
+}

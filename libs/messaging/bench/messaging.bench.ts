@@ -250,6 +250,26 @@ interface ConsumeResult {
   p50: number;
   p99: number;
   latencySamples: number;
+  /** Resident set size of this process when the drain started, in bytes. */
+  rssBefore: number;
+  /** Highest resident set size sampled while the backlog drained, in bytes. */
+  rssPeak: number;
+}
+
+/**
+ * Samples the resident set size of this process every 10 ms until stopped; returns the highest value.
+ * The consumer under test runs in this process (the contenders one after another), so this is its peak
+ * memory while it drained, on top of what the process held before (`rssBefore`).
+ */
+function sampleRssPeak(): () => number {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 10);
+  return () => {
+    clearInterval(timer);
+    return Math.max(peak, process.memoryUsage.rss());
+  };
 }
 
 interface RunningConsumer {
@@ -400,9 +420,12 @@ async function consumePhase(bench: Bench): Promise<ConsumeResult[]> {
       progress(`consume: ${contender.name}: draining the backlog`);
       const probe = new ConsumeProbe();
       probe.openWindow(warmedUp);
+      const rssBefore = process.memoryUsage.rss();
+      const stopRssSampling = sampleRssPeak();
       const consumer = await contender.start(topic, probe);
       try {
         await within(probe.closeWindow(produced), 300_000, `${contender.name} (backlog)`);
+        const rssPeak = stopRssSampling();
         const rate = probe.throughput();
         const commits = probe.commitCount();
 
@@ -423,8 +446,11 @@ async function consumePhase(bench: Bench): Promise<ConsumeResult[]> {
           p50: probe.latency(0.5),
           p99: probe.latency(0.99),
           latencySamples: probe.measuredCount(),
+          rssBefore,
+          rssPeak,
         });
       } finally {
+        stopRssSampling();
         await consumer.stop();
       }
     }
@@ -435,6 +461,8 @@ async function consumePhase(bench: Bench): Promise<ConsumeResult[]> {
 }
 
 // ---------------------------------------------------------------------------------------------- report
+
+const mib = (bytes: number): string => (bytes / 1_048_576).toFixed(0);
 
 function table(headers: string[], rows: string[][]): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -534,8 +562,24 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
     );
     out();
     for (const line of table(
-      ['contender', 'records/s', 'commits', 'p50 produce→commit ms', 'p99 produce→commit ms'],
-      consumed.map((c) => [c.name, rate(c.rate), c.commits.toLocaleString('en-US'), ms(c.p50), ms(c.p99)]),
+      [
+        'contender',
+        'records/s',
+        'commits',
+        'p50 produce→commit ms',
+        'p99 produce→commit ms',
+        'RSS at start MiB',
+        'peak RSS in drain MiB',
+      ],
+      consumed.map((c) => [
+        c.name,
+        rate(c.rate),
+        c.commits.toLocaleString('en-US'),
+        ms(c.p50),
+        ms(c.p99),
+        mib(c.rssBefore),
+        mib(c.rssPeak),
+      ]),
     ))
       out(line);
     out();

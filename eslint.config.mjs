@@ -22,6 +22,7 @@ const depConstraints = (testFiles) => [
     onlyDependOnLibsWithTags: [
       'type:platform',
       'type:messaging',
+      'type:event-store',
       'type:contracts',
       'type:system',
       ...(testFiles ? ['type:testing'] : []),
@@ -30,6 +31,9 @@ const depConstraints = (testFiles) => [
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:messaging'] },
   // The messaging core is generic: it knows no app and no contract.
   { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: testFiles ? ['type:testing'] : [] },
+  // The event store is generic too, and independent of messaging: a service joins the two in one
+  // transaction (events appended, their outbox rows written).
+  { sourceTag: 'type:event-store', onlyDependOnLibsWithTags: testFiles ? ['type:testing'] : [] },
   {
     sourceTag: 'type:contracts',
     // Its tests check the system manifest's event names against the contracts.
@@ -146,6 +150,33 @@ export default [
               ],
               message:
                 'The messaging core does not import its kafkajs, postgres, nest or conformance entries; they import the core.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The event store's core (`@orderstream/event-store`) is framework-free like the messaging core: the
+    // PostgreSQL store is its own entry.
+    files: ['libs/event-store/src/**/*.ts'],
+    ignores: ['libs/event-store/src/postgres/**', ...TEST_FILES],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['kafkajs', 'typeorm', 'pg'].map((name) => ({
+            name,
+            message: `The event store core imports no ${name}; the PostgreSQL store is @orderstream/event-store/postgres.`,
+          })),
+          patterns: [
+            {
+              group: ['kafkajs/*', 'typeorm/*', 'pg/*', '@nestjs/*', 'reflect-metadata'],
+              message: 'The event store core imports no Kafka client, ORM, driver or NestJS.',
+            },
+            {
+              group: ['**/postgres', '**/postgres/**'],
+              message: 'The event store core does not import its postgres entry; the entry imports the core.',
             },
           ],
         },

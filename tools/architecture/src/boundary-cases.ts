@@ -113,4 +113,34 @@ export const BOUNDARY_CASES: BoundaryCase[] = [
     code: "import { Injectable } from '@nestjs/common';\nimport { PostgresInbox } from '../postgres';\nexport const x = [Injectable, PostgresInbox];\n",
     expectedRule: null,
   },
+  {
+    name: 'the event store core imports TypeORM',
+    filePath: 'libs/event-store/src/core/boundary-fixture.ts',
+    code: "import type { EntityManager } from 'typeorm';\nexport type X = EntityManager;\n",
+    expectedRule: 'no-restricted-imports',
+  },
+  {
+    name: 'the event store core imports its PostgreSQL entry',
+    filePath: 'libs/event-store/src/core/boundary-fixture.ts',
+    code: "import { PostgresEventStore } from '../postgres';\nexport const x = PostgresEventStore;\n",
+    expectedRule: 'no-restricted-imports',
+  },
+  {
+    name: 'the event store imports the messaging library',
+    filePath: 'libs/event-store/src/postgres/boundary-fixture.ts',
+    code: "import { DecodeError } from '@orderstream/messaging';\nexport const x = DecodeError;\n",
+    expectedRule: '@nx/enforce-module-boundaries',
+  },
+  {
+    name: 'the event store PostgreSQL entry imports TypeORM and the core',
+    filePath: 'libs/event-store/src/postgres/boundary-fixture.ts',
+    code: "import type { EntityManager } from 'typeorm';\nimport { fold } from '../core/decider';\nexport const x: [EntityManager | undefined, typeof fold] = [undefined, fold];\n",
+    expectedRule: null,
+  },
+  {
+    name: 'an app imports the event store',
+    filePath: 'apps/payments/src/boundary-fixture.ts',
+    code: "import { PostgresEventStore } from '@orderstream/event-store/postgres';\nexport const x = PostgresEventStore;\n",
+    expectedRule: null,
+  },
 ];

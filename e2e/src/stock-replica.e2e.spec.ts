@@ -57,6 +57,19 @@ describe('stock levels replicated from a compacted topic', () => {
     });
     expect(restocked).toMatchObject({ status: 200, body: { available: 2500 } });
     await system.waitForPayment(settled[0]?.id ?? '', 'REFUNDED');
+    // inventory releases the cancelled order's stock on its own consumer, independently of the refund: the
+    // replica is compared only once the release happened (before, it could converge on the level before it).
+    await waitFor(
+      async () =>
+        (
+          await system.query<{ status: string }>(
+            'inventory',
+            'SELECT status FROM stock_orders WHERE order_id = $1',
+            [settled[0]?.id],
+          )
+        )[0]?.status === 'RELEASED',
+      { description: "inventory to release the cancelled order's stock", timeoutMs: 60_000 },
+    );
 
     // Row for row, version for version; the withdrawn SKU is gone from the replica (its tombstone).
     const levels = await system.waitForStockReplica();

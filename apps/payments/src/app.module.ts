@@ -3,6 +3,7 @@ import { paymentAuthorizedEvent, paymentDeclinedEvent, paymentRefundedEvent } fr
 import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
 import { AuthorizePaymentUseCase } from './authorize-payment/authorize-payment.use-case';
 import { AuthorizePaymentHandler } from './authorize-payment/authorize-payment.handler';
+import { CustomerAccounts } from './customer-account/customer-accounts';
 import { SERVICE, SERVICE_NAME, type PaymentsConfig } from './config';
 import { paymentsDataSourceOptions } from './database';
 import { GetCustomerController } from './get-customer/get-customer.controller';
@@ -31,6 +32,7 @@ export class AppModule {
       controllers: [GetCustomerController, GetPaymentController],
       providers: [
         PaymentTransitionsMetrics,
+        CustomerAccounts,
         AuthorizePaymentUseCase,
         AuthorizePaymentHandler,
         RefundPaymentUseCase,

@@ -16,7 +16,7 @@ import type { EntityManager } from 'typeorm';
 import { PAYMENT_AGGREGATE } from '../payment/payment.aggregate';
 import { PaymentTransitionsMetrics } from '../payment/payment-transitions.metrics';
 import { declineReason, transition, type PaymentStatus } from '../payment/payment.state-machine';
-import { updateReturning } from '@orderstream/platform';
+import { CustomerAccounts } from '../customer-account/customer-accounts';
 
 export type AuthorizationOutcome = 'AUTHORIZED' | 'DECLINED' | 'REFUSED';
 
@@ -25,6 +25,7 @@ export class AuthorizePaymentUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     private readonly metrics: PaymentTransitionsMetrics,
+    private readonly accounts: CustomerAccounts,
   ) {}
 
   async execute(
@@ -47,26 +48,24 @@ export class AuthorizePaymentUseCase {
       return 'REFUSED';
     }
 
-    // The decision is the database's: one conditional update reserves the credit only if it fits, so two
-    // concurrent orders of one customer can never both squeeze under the limit (the CHECK constraint is the
-    // backstop). Read-then-write in application code would race.
-    const reserved = await updateReturning(
+    // The account's stream decides: the reservation is appended at the version the balance was read at,
+    // so two concurrent orders of one customer can never both squeeze under the limit; the one that comes
+    // second is decided again against the newer balance (the CHECK constraint of the projection is the
+    // backstop).
+    const reservation = await this.accounts.reserve(
       manager,
-      `UPDATE customer_accounts
-          SET reserved_cents = reserved_cents + $1, updated_at = now()
-        WHERE customer_id = $2 AND reserved_cents + $1 <= credit_limit_cents
-        RETURNING customer_id`,
-      [order.totalCents, order.customerId],
+      order.customerId,
+      order.orderId,
+      order.totalCents,
+      {
+        causationId: event.id,
+        correlationId: event.correlationId,
+      },
     );
-    const authorized = reserved.length === 1;
-
-    let reason: PaymentDeclineReason | null = null;
-    if (!authorized) {
-      const account = (await manager.query('SELECT 1 FROM customer_accounts WHERE customer_id = $1', [
-        order.customerId,
-      ])) as unknown[];
-      reason = declineReason(account.length > 0);
-    }
+    const authorized = reservation.kind === 'reserved';
+    const reason: PaymentDeclineReason | null = authorized
+      ? null
+      : declineReason(reservation.kind === 'declined');
 
     // A plain INSERT: should another transaction have inserted this order's payment since the SELECT
     // above, the primary key fails this one, it rolls back (credit included) and is retried, and the retry

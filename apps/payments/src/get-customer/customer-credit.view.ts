@@ -6,6 +6,11 @@ export const customerCreditViewSchema = z.object({
   creditLimitCents: z.int().nonnegative(),
   reservedCents: z.int().nonnegative(),
   availableCents: z.int().nonnegative(),
+  version: z
+    .int()
+    .nonnegative()
+    .optional()
+    .describe('With asOf: the version of the account stream the view was replayed to'),
 });
 
 export type CustomerCreditView = z.infer<typeof customerCreditViewSchema>;

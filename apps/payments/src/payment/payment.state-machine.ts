@@ -25,8 +25,8 @@ export type PaymentTransition =
 
 /**
  * Decides what a command does to a payment in `status` (`undefined`: no payment for the order yet).
- * `authorize` still has two outcomes (authorized or declined); the database decides between them with
- * one conditional update, see `declineReason`.
+ * `authorize` still has two outcomes (authorized or declined); the customer's account decides between
+ * them (customer-account.decider.ts), see `declineReason`.
  */
 export function transition(status: PaymentStatus | undefined, command: PaymentCommand): PaymentTransition {
   if (command.kind === 'authorize') {
@@ -43,8 +43,8 @@ export function transition(status: PaymentStatus | undefined, command: PaymentCo
 }
 
 /**
- * Why the credit reservation did not happen, once the conditional update reserved nothing: either there
- * is no account, or the account is there and the amount does not fit.
+ * Why the credit reservation did not happen: either there is no account, or the account is there and
+ * the amount does not fit.
  */
 export function declineReason(accountExists: boolean): PaymentDeclineReason {
   return accountExists ? 'insufficient-credit' : 'unknown-customer';

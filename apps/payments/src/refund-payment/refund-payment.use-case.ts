@@ -6,13 +6,13 @@
  */
 import { Injectable } from '@nestjs/common';
 import { paymentRefundedEvent, type PaymentRefundReason } from '@orderstream/contracts';
-import { InvariantViolatedError, type Envelope, type Logger } from '@orderstream/messaging';
+import { type Envelope, type Logger } from '@orderstream/messaging';
 import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { EntityManager } from 'typeorm';
 import { PAYMENT_AGGREGATE } from '../payment/payment.aggregate';
 import { PaymentTransitionsMetrics } from '../payment/payment-transitions.metrics';
 import { transition, type PaymentStatus } from '../payment/payment.state-machine';
-import { updateReturning } from '@orderstream/platform';
+import { CustomerAccounts } from '../customer-account/customer-accounts';
 
 export type RefundOutcome = 'REFUNDED' | 'REFUSED';
 
@@ -28,6 +28,7 @@ export class RefundPaymentUseCase {
   constructor(
     private readonly outbox: OutboxWriter,
     private readonly metrics: PaymentTransitionsMetrics,
+    private readonly accounts: CustomerAccounts,
   ) {}
 
   async execute(
@@ -55,21 +56,13 @@ export class RefundPaymentUseCase {
     }
 
     const amountCents = Number(payment.amount_cents);
-    // Locks the customer's account after the payment: every transaction here takes payment, then account,
-    // so two of them cannot deadlock. The CHECK (reserved >= 0) would refuse a release that was never held.
-    const released = await updateReturning(
-      manager,
-      `UPDATE customer_accounts SET reserved_cents = reserved_cents - $1, updated_at = now()
-        WHERE customer_id = $2 RETURNING customer_id`,
-      [amountCents, payment.customer_id],
-    );
-    if (released.length !== 1) {
-      // An authorized payment whose account vanished: a data bug no retry fixes; dead-lettered at once.
-      throw new InvariantViolatedError(
-        `Customer account ${payment.customer_id} of authorized order ${orderId} does not exist`,
-        { details: { orderId, customerId: payment.customer_id } },
-      );
-    }
+    // The account's stream after the payment row: every transaction here takes payment, then account. An
+    // authorized payment whose account does not exist, or holds less than the payment, is a data bug no
+    // retry fixes (InvariantViolatedError): dead-lettered at once.
+    await this.accounts.release(manager, payment.customer_id, orderId, amountCents, reason, {
+      causationId: cause.id,
+      correlationId: cause.correlationId,
+    });
     await manager.query(
       `UPDATE payments SET status = 'REFUNDED', reason = $2, updated_at = now() WHERE order_id = $1`,
       [orderId, reason],

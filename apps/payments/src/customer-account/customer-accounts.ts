@@ -64,9 +64,14 @@ export class CustomerAccounts {
       metadata,
     );
     if (!handled) return { kind: 'unknown-customer' };
-    const event = handled.events[0]?.data;
-    if (handled.events[0]?.type === 'CreditDeclined') {
-      return { kind: 'declined', availableCents: (event as { availableCents: number }).availableCents };
+    // A reservation decides exactly one event: CreditReserved, or CreditDeclined with what was available.
+    const [decided] = handled.events;
+    if (decided?.type === 'CreditDeclined') {
+      const { availableCents } = decided.data as Extract<
+        CustomerAccountEvent,
+        { type: 'CreditDeclined' }
+      >['data'];
+      return { kind: 'declined', availableCents };
     }
     return { kind: 'reserved', state: handled.state };
   }

@@ -36,3 +36,4 @@ export {
 } from './metrics/messaging-metrics';
 export { LagMonitor, measureLag, type LagMonitorOptions, type PartitionLag } from './metrics/lag-monitor';
 export { metricsMiddleware, labelsOf } from './metrics/metrics.middleware';
+export * from './streams';

@@ -24,6 +24,16 @@ export class SchemaError extends MessagingError {
   readonly retriable = false;
 }
 
+/**
+ * A transactional producer was fenced: another producer initialised the same transactional id (a newer
+ * owner of the work) and bumped its epoch. Nothing this producer had not committed becomes visible, and it
+ * can never commit again; retrying with it cannot help. Whoever owns the work now carries on.
+ */
+export class ProducerFencedError extends MessagingError {
+  readonly code = 'MESSAGING_PRODUCER_FENCED';
+  readonly retriable = false;
+}
+
 /** The broker or registry could not be reached or refused the request for a transient reason. */
 export class TransportError extends MessagingError {
   readonly code = 'MESSAGING_TRANSPORT';

@@ -3,6 +3,7 @@ import { inventoryEvents } from './inventory.events';
 import { ordersEvents } from './orders.events';
 import { paymentsEvents } from './payments.events';
 import { notificationsEvents } from './notifications.events';
+import { salesAnalyticsEvents } from './sales-analytics.events';
 
 /** The bounded contexts that own events, each with its topic in `Topics` and its events below. */
 export const eventsByContext = {
@@ -10,6 +11,7 @@ export const eventsByContext = {
   payments: paymentsEvents,
   inventory: inventoryEvents,
   notifications: notificationsEvents,
+  salesAnalytics: salesAnalyticsEvents,
 } as const;
 
 export type BoundedContext = keyof typeof eventsByContext;
@@ -23,4 +25,5 @@ export const allEvents: readonly EventContract<never>[] = [
   ...Object.values(paymentsEvents),
   ...Object.values(inventoryEvents),
   ...Object.values(notificationsEvents),
+  ...Object.values(salesAnalyticsEvents),
 ];

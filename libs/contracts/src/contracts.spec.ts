@@ -80,6 +80,23 @@ const SAMPLES: Samples = {
       sentAt: 1_764_000_000_000,
     },
   },
+  salesAnalytics: {
+    SkuSalesChanged: {
+      sku: 'SKU-RED-MUG',
+      units: 7,
+      revenueCents: 8_400,
+      currency: 'EUR',
+      orders: 3,
+      updatedAt: 1_764_000_000_000,
+    },
+    SkuMinuteSalesChanged: {
+      sku: 'SKU-RED-MUG',
+      windowStart: 1_763_999_940_000,
+      units: 2,
+      revenueCents: 2_400,
+      currency: 'EUR',
+    },
+  },
 };
 
 const CONTEXTS = Object.keys(eventsByContext) as BoundedContext[];
@@ -108,7 +125,7 @@ function avroType(schema: RecordSchema): Type {
 describe('event contracts', () => {
   it('lists every event of every context exactly once in allEvents', () => {
     expect(allEvents).toEqual(CASES.map(([, , contract]) => contract));
-    expect(allEvents).toHaveLength(13);
+    expect(allEvents).toHaveLength(15);
     expect(new Set(allEvents.map((c) => c.type)).size).toBe(allEvents.length);
     expect(new Set(allEvents.map((c) => fullNameOf(c.schema))).size).toBe(allEvents.length);
   });
@@ -133,9 +150,24 @@ describe('event contracts', () => {
   );
 
   // The saga's events are keyed by order id, so each order's events stay in order on a topic.
-  const SAGA_CASES = CASES.filter(([, , contract]) => contract.topic !== Topics.stockLevels);
+  // The stock levels and the SKU sales are keyed by SKU (below).
+  const SAGA_CASES = CASES.filter(
+    ([, , contract]) => contract.topic !== Topics.stockLevels && contract.topic !== Topics.salesAnalytics,
+  );
   // Stock levels are keyed by SKU: compaction keeps the latest record of each key, a SKU's current level.
   const STOCK_LEVEL_CASES = CASES.filter(([, , contract]) => contract.topic === Topics.stockLevels);
+
+  it('keys the SKU sales events by SKU (and minute), on the compacted analytics.sku-sales', () => {
+    const { SkuSalesChanged, SkuMinuteSalesChanged } = eventsByContext.salesAnalytics;
+    expect([SkuSalesChanged.topic, SkuMinuteSalesChanged.topic]).toEqual([
+      Topics.salesAnalytics,
+      Topics.salesAnalytics,
+    ]);
+    expect(SkuSalesChanged.key(SAMPLES.salesAnalytics.SkuSalesChanged)).toBe('SKU-RED-MUG');
+    expect(SkuMinuteSalesChanged.key(SAMPLES.salesAnalytics.SkuMinuteSalesChanged)).toBe(
+      'SKU-RED-MUG@2025-11-24T15:59:00.000Z',
+    );
+  });
 
   it('puts exactly the stock level events on inventory.stock-levels', () => {
     expect(STOCK_LEVEL_CASES.map(([, name]) => name)).toEqual(['StockLevelChanged', 'StockLevelWithdrawn']);

@@ -8,4 +8,5 @@ export * from './orders.events';
 export * from './payments.events';
 export * from './inventory.events';
 export * from './notifications.events';
+export * from './sales-analytics.events';
 export * from './all-events';

@@ -9,6 +9,8 @@ export const Topics = {
   /** Compacted, keyed by SKU: each SKU's latest stock level (event-carried state), a tombstone once withdrawn. */
   stockLevels: 'inventory.stock-levels',
   notifications: 'notifications.events',
+  /** Compacted, written in Kafka transactions: each SKU's confirmed sales, in total and per minute. */
+  salesAnalytics: 'analytics.sku-sales',
 } as const;
 
 export type Topic = (typeof Topics)[keyof typeof Topics];

@@ -45,6 +45,11 @@ export interface ServiceDeclaration {
   /** True when it writes events through a transactional outbox, which the relay publishes. */
   outbox: boolean;
   /**
+   * True for a stream processor that publishes its events itself, in Kafka transactions with its input
+   * offsets (consume-transform-produce), rather than through an outbox.
+   */
+  publishesInTransactions?: boolean;
+  /**
    * The services it calls over HTTP (a callback for the details a thin event leaves out): each gets
    * `<NAME>_URL` in its environment (`ORDERS_URL`), pointing at that service wherever it runs.
    */
@@ -164,7 +169,10 @@ export function manifestProblems(manifest: SystemManifest): string[] {
         problems.push(`${service.name} calls ${called}, which is not a service of the system`);
     }
     const publishes = service.topics.some((t) => t.events.length > 0);
-    if (publishes && !service.outbox) problems.push(`${service.name} publishes events but has no outbox`);
+    if (publishes && !service.outbox && !service.publishesInTransactions)
+      problems.push(`${service.name} publishes events but has no outbox`);
+    if (service.outbox && service.publishesInTransactions)
+      problems.push(`${service.name} publishes both through an outbox and in Kafka transactions`);
     for (const topic of service.topics) {
       if (!Number.isInteger(topic.partitions) || topic.partitions < 1)
         problems.push(`topic ${topic.name} needs at least one partition`);

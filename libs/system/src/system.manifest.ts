@@ -179,5 +179,40 @@ export const SYSTEM = defineSystem({
       ],
       image: 'orderstream-notifications',
     },
+    {
+      name: 'sales-analytics',
+      description:
+        "An exactly-once stream processor: each SKU's confirmed units and revenue, in total and per minute, from orders.events to the compacted analytics.sku-sales topic, in Kafka transactions.",
+      port: 3007,
+      // No database and no outbox: its state lives in changelog topics, and it publishes in Kafka
+      // transactions together with its input offsets (docs/exactly-once.md).
+      outbox: false,
+      publishesInTransactions: true,
+      topics: [
+        compactedTopic('analytics.sku-sales', {
+          partitions: 3,
+          events: [
+            'orderstream.salesAnalytics.SkuSalesChanged',
+            'orderstream.salesAnalytics.SkuMinuteSalesChanged',
+          ],
+          description:
+            "Each SKU's confirmed sales (keyed by SKU) and each SKU-minute's (keyed by <sku>@<minute>), as whole figures; read it read_committed.",
+        }),
+      ],
+      consumerGroups: [
+        {
+          // Its tasks' internal topics (a repartition topic by SKU and the stores' changelogs) are the
+          // processor's own, prefixed with the group id; they are not declared here.
+          name: 'sales-analytics',
+          consumes: [
+            'orderstream.orders.OrderPlaced',
+            'orderstream.orders.OrderConfirmed',
+            'orderstream.orders.OrderRejected',
+            'orderstream.orders.OrderCancelled',
+          ],
+        },
+      ],
+      image: 'orderstream-sales-analytics',
+    },
   ],
 });

@@ -16,6 +16,7 @@ import type {
   ConsumerPort,
   KafkaClient,
 } from '../ports/kafka-client.port';
+import { DEFAULT_TOPIC_WAIT_TIMEOUT_MS, waitForSourceTopics } from '../subscription/wait-for-source-topics';
 import { provisionTopics, type OwnedTopic } from '../topics/provision-topics';
 import { StreamTask, type TaskCommit } from './stream-task';
 import { changelogTopicName, type ProcessingGuarantee, type StreamSource } from './stream-topology';
@@ -37,6 +38,8 @@ export interface StreamProcessorOptions {
   logger: Logger;
   /** Topics the processor writes besides its changelogs (repartition, output), provisioned at start. */
   topics?: readonly OwnedTopic[];
+  /** How long `start` waits for source topics it does not declare to exist. Default 60 s. */
+  sourceTopicsTimeoutMs?: number;
   /** Default 1,000. */
   maxRecordsPerTransaction?: number;
   /** Group settings (session timeout and the like); the group id and isolation are the processor's. */
@@ -66,16 +69,28 @@ export class StreamProcessor {
   /** Provisions the changelogs, dead-letter topic and declared topics, joins the group and starts. */
   async start(): Promise<void> {
     const { client, applicationId, sources } = this.options;
+    const declared = this.options.topics ?? [];
     const admin = client.admin();
     await admin.connect();
+    let partitions: Record<string, number>;
     try {
-      const counts = await admin.fetchPartitionCounts(sources.map((s) => s.topic));
+      // Source topics that are someone else's may appear a little after this service starts.
+      const external = sources.map((s) => s.topic).filter((t) => !declared.some((d) => d.topic === t));
+      await waitForSourceTopics(admin, external, {
+        groupId: applicationId,
+        timeoutMs: this.options.sourceTopicsTimeoutMs ?? DEFAULT_TOPIC_WAIT_TIMEOUT_MS,
+        logger: this.options.logger,
+      });
+      partitions = {
+        ...(external.length > 0 ? await admin.fetchPartitionCounts(external) : {}),
+        ...Object.fromEntries(declared.map((d) => [d.topic, d.partitions])),
+      };
       await provisionTopics(admin, [
-        ...(this.options.topics ?? []),
+        ...declared,
         ...sources.flatMap((s) =>
           s.stores.map((store) => ({
             topic: changelogTopicName(applicationId, store),
-            partitions: counts[s.topic]!,
+            partitions: partitions[s.topic] ?? 1,
             config: { 'cleanup.policy': 'compact' },
           })),
         ),
@@ -93,9 +108,8 @@ export class StreamProcessor {
     consumer.on('group-join', ({ assignments }) => this.assigned(assignments));
     await consumer.connect();
     await consumer.subscribe([...this.sources.keys()], { fromBeginning: true });
-    const partitions = await this.partitionCount();
     await consumer.run({
-      partitionsConsumedConcurrently: partitions,
+      partitionsConsumedConcurrently: sources.reduce((sum, s) => sum + (partitions[s.topic] ?? 1), 0),
       eachBatch: (batch, controls) => this.handleBatch(batch, controls),
     });
   }
@@ -111,17 +125,6 @@ export class StreamProcessor {
   /** The tasks this instance runs now, for tests and interactive queries. */
   runningTasks(): StreamTask[] {
     return [...this.tasks.values()].map((t) => t.task);
-  }
-
-  private async partitionCount(): Promise<number> {
-    const admin = this.options.client.admin();
-    await admin.connect();
-    try {
-      const counts = await admin.fetchPartitionCounts([...this.sources.keys()]);
-      return Object.values(counts).reduce((a, b) => a + b, 0);
-    } finally {
-      await admin.disconnect();
-    }
   }
 
   /** A new assignment: tasks this member lost are closed; fenced partitions it holds again are resumed. */

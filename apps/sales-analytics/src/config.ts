@@ -1,0 +1,23 @@
+import { serviceConfigSchema } from '@orderstream/platform';
+import { serviceOf } from '@orderstream/system';
+import { z } from 'zod';
+
+/** This service's entry in the system manifest: its name, port, topics, consumers and events. */
+export const SERVICE = serviceOf('sales-analytics');
+export const SERVICE_NAME = SERVICE.name;
+
+export const salesAnalyticsConfigSchema = serviceConfigSchema({
+  name: SERVICE_NAME,
+  defaultPort: SERVICE.port,
+}).extend({
+  /**
+   * `exactly-once` (the default): output, changelog and input offsets in one Kafka transaction.
+   * `at-least-once`: the same processor without transactions, for comparison (`npm run bench:messaging`);
+   * a crash can then count records twice.
+   */
+  PROCESSING_GUARANTEE: z.enum(['exactly-once', 'at-least-once']).default('exactly-once'),
+  /** Partitions of the repartition topic (by SKU), and so of the second stage's tasks. */
+  SKU_PARTITIONS: z.coerce.number().int().min(1).max(64).default(3),
+});
+
+export type SalesAnalyticsConfig = z.output<typeof salesAnalyticsConfigSchema>;

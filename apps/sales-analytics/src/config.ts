@@ -17,6 +17,12 @@ export const salesAnalyticsConfigSchema = serviceConfigSchema({
    */
   PROCESSING_GUARANTEE: z.enum(['exactly-once', 'at-least-once']).default('exactly-once'),
   /** Partitions of the repartition topic (by SKU), and so of the second stage's tasks. */
+  /**
+   * How long the group waits for a silent member before moving its tasks to the others (Kafka's
+   * session.timeout.ms; the broker allows 6 s to 5 min by default). A crashed instance's tasks stand still
+   * this long.
+   */
+  STREAM_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   SKU_PARTITIONS: z.coerce.number().int().min(1).max(64).default(3),
 });
 

@@ -49,6 +49,11 @@ export class SalesProcessorService implements OnApplicationBootstrap, OnApplicat
       applicationId,
       guarantee: this.config.PROCESSING_GUARANTEE,
       logger: this.logger,
+      consumer: {
+        sessionTimeoutMs: this.config.STREAM_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: Math.min(3_000, Math.floor(this.config.STREAM_SESSION_TIMEOUT_MS / 6)),
+        fetchMaxWaitMs: 500,
+      },
       sources: salesTopology({
         applicationId,
         codec: this.codec,

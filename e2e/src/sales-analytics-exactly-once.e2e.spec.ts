@@ -1,0 +1,232 @@
+/**
+ * Exactly-once under crashes: 2,000 orders go through the saga while the sales-analytics processor is
+ * killed with SIGKILL five times, at points drawn at random from the stream of placed orders, and started
+ * again each time. Afterwards a read_committed reader of analytics.sku-sales must end with per-SKU totals
+ * equal to the orders database's confirmed lines exactly, and per-minute windows that add up to them.
+ *
+ * The kills make the processor process input again (whatever its killed transactions held is aborted and
+ * read again from the last committed offsets); the test reports how much: input records processed more
+ * than once (from the processor's own "processing" log lines, a lower bound, since a SIGKILL can lose the
+ * last lines), and records of aborted transactions on the output topic (read_uncommitted minus
+ * read_committed).
+ */
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { skuSalesChangedEvent, skuMinuteSalesChangedEvent, Topics } from '@orderstream/contracts';
+import { AvroCodec, EnvelopeCodec, EventRegistry, type ConsumedRecord } from '@orderstream/messaging';
+import { testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
+import { SagaSystem, type PlaceOrderBody } from './support/saga-system';
+
+const ORDERS = 2_000;
+const KILLS = 5;
+const CLIENTS = 16;
+const CUSTOMERS = 20;
+const SKUS = ['SKU-RED-MUG', 'SKU-BLUE-MUG', 'SKU-TEE-M', 'SKU-POSTER'] as const;
+const SETTLE_TIMEOUT_MS = 300_000;
+
+jest.setTimeout(900_000);
+
+function bodyOf(i: number): PlaceOrderBody {
+  const items = [{ sku: SKUS[i % SKUS.length]!, quantity: 1 + (i % 3) }];
+  // Every third order has a second line, so an order spreads over two SKUs (two repartition records).
+  if (i % 3 === 0) items.push({ sku: SKUS[(i + 1) % SKUS.length]!, quantity: 1 });
+  return { customerId: `eos-customer-${i % CUSTOMERS}`, items };
+}
+
+interface Figure {
+  units: number;
+  revenueCents: number;
+}
+
+describe('sales-analytics: exactly-once through five SIGKILLs', () => {
+  let system: SagaSystem;
+
+  beforeAll(async () => {
+    system = await SagaSystem.start({
+      settleTimeoutMs: SETTLE_TIMEOUT_MS,
+      env: {
+        // Its "processing" lines are debug; a killed member's tasks move after 6 s rather than 30 s.
+        'sales-analytics': { LOG_LEVEL: 'debug', STREAM_SESSION_TIMEOUT_MS: '6000' },
+        // Only the crash is in play: no order is cancelled by its deadline while the processor is down.
+        orders: { SAGA_DEADLINE_MS: '600000' },
+      },
+    });
+    const customers = Array.from({ length: CUSTOMERS }, (_, i) => `eos-customer-${i}`);
+    await system.query(
+      'payments',
+      'INSERT INTO customer_accounts (customer_id, credit_limit_cents) SELECT unnest($1::text[]), 1000000000000',
+      [customers],
+    );
+    // Stock for every order, so that nearly all confirm (as the saga benchmark seeds it).
+    await system.query(
+      'inventory',
+      'UPDATE stock_items SET available = 100000000 WHERE sku = ANY($1::text[])',
+      [[...SKUS]],
+    );
+  });
+  afterAll(() => system?.dispose());
+
+  it('ends with totals equal to the confirmed lines, however often it was killed', async () => {
+    // Kill points: distinct counts of placed orders, drawn at random, spread over the run.
+    const killAt = [
+      ...new Set(
+        Array.from({ length: KILLS }, (_, k) => ((k + 0.5) * ORDERS) / (KILLS + 1) + randomInt(0, 250)),
+      ),
+    ]
+      .map(Math.floor)
+      .sort((a, b) => a - b);
+    let placed = 0;
+    let next = 0;
+    const kills: Promise<void>[] = [];
+    const killAndRestart = async () => {
+      await system.killOne('sales-analytics');
+      await system.startOne('sales-analytics');
+    };
+    let chain = Promise.resolve();
+    const clients = Array.from({ length: CLIENTS }, async () => {
+      for (;;) {
+        const i = placed++;
+        if (i >= ORDERS) return;
+        await system.placeOrder(bodyOf(i));
+        while (next < killAt.length && placed >= killAt[next]!) {
+          next++;
+          chain = chain.then(killAndRestart);
+          kills.push(chain);
+        }
+      }
+    });
+    await Promise.all(clients);
+    await Promise.all(kills);
+    expect(kills).toHaveLength(KILLS);
+
+    await waitFor(
+      async () => {
+        const [row] = await system.query<{ pending: string }>(
+          'orders',
+          "SELECT count(*) AS pending FROM orders WHERE status = 'PENDING'",
+        );
+        return row?.pending === '0';
+      },
+      { description: 'every order to settle', timeoutMs: SETTLE_TIMEOUT_MS },
+    );
+    const rows = await system.query<{ sku: string; units: string; revenue: string }>(
+      'orders',
+      `SELECT l.sku, sum(l.quantity) AS units, sum(l.quantity * l.unit_price_cents) AS revenue
+         FROM order_lines l JOIN orders o ON o.id = l.order_id
+        WHERE o.status = 'CONFIRMED' GROUP BY l.sku ORDER BY l.sku`,
+    );
+    const expected: Record<string, Figure> = Object.fromEntries(
+      rows.map((r) => [r.sku, { units: Number(r.units), revenueCents: Number(r.revenue) }]),
+    );
+    const [confirmed] = await system.query<{ n: string }>(
+      'orders',
+      "SELECT count(*) AS n FROM orders WHERE status = 'CONFIRMED'",
+    );
+    expect(Number(confirmed!.n)).toBeGreaterThan(ORDERS * 0.9);
+
+    const codec = new EnvelopeCodec(new AvroCodec({ registryUrl: testInfrastructure().schemaRegistryUrl }));
+    const registry = new EventRegistry([skuSalesChangedEvent, skuMinuteSalesChangedEvent] as never[]);
+    const client = system.kafka('eos-e2e-reader');
+    const totals = new Map<string, Figure>();
+    const minutes = new Map<string, Figure & { sku: string }>();
+    const committed: ConsumedRecord[] = [];
+    const reader = client.consumer({
+      groupId: uniqueName('eos-reader'),
+      isolation: 'read_committed',
+      fetchMaxWaitMs: 200,
+    });
+    await reader.connect();
+    await reader.subscribe([Topics.salesAnalytics], { fromBeginning: true });
+    await reader.run({
+      eachRecord: async (record) => {
+        committed.push(record);
+        const envelope = await codec.decode(record, registry);
+        const data = envelope.data as Figure & { sku: string };
+        if (envelope.type === skuSalesChangedEvent.type)
+          totals.set(data.sku, { units: data.units, revenueCents: data.revenueCents });
+        else minutes.set(record.key!.toString(), data);
+      },
+    });
+    const figures = () =>
+      Object.fromEntries(
+        [...totals].filter(([sku]) => sku in expected).sort(([a], [b]) => a.localeCompare(b)),
+      );
+    try {
+      await waitFor(() => JSON.stringify(figures()) === JSON.stringify(expected), {
+        description: 'analytics.sku-sales to reach the confirmed lines',
+        timeoutMs: SETTLE_TIMEOUT_MS,
+      }).catch((error: Error) => {
+        throw new Error(
+          `${error.message}; expected ${JSON.stringify(expected)}, read ${JSON.stringify(figures())}`,
+        );
+      });
+    } finally {
+      await reader.disconnect();
+    }
+    expect(figures()).toEqual(expected);
+    expect([...totals.keys()].sort()).toEqual(Object.keys(expected).sort());
+    // The minutes of each SKU add up to its total.
+    for (const [sku, total] of Object.entries(expected)) {
+      const own = [...minutes.values()].filter((m) => m.sku === sku);
+      expect(own.reduce((sum, m) => sum + m.units, 0)).toBe(total.units);
+      expect(own.reduce((sum, m) => sum + m.revenueCents, 0)).toBe(total.revenueCents);
+    }
+
+    // How much was processed again: from the processor's log, and from Kafka's aborted records.
+    const log = readFileSync(join(system.logDir, 'sales-analytics.log'), 'utf8').split('\n');
+    const seen = new Map<string, number>();
+    let processed = 0;
+    for (const line of log) {
+      if (!line.includes('"stream task processing"')) continue;
+      const entry = JSON.parse(line) as { task: string; firstOffset: string; lastOffset: string };
+      for (let o = BigInt(entry.firstOffset); o <= BigInt(entry.lastOffset); o++) {
+        const k = `${entry.task}@${o}`;
+        seen.set(k, (seen.get(k) ?? 0) + 1);
+        processed++;
+      }
+    }
+    const again = [...seen.values()].filter((n) => n > 1).length;
+    const everything = await countRecords(system, Topics.salesAnalytics, committed.length);
+    process.stdout.write(
+      `sales-analytics exactly-once: ${Number(confirmed!.n)} confirmed orders, ${kills.length} kills at ${killAt.join(', ')} placed; ` +
+        `${processed} input records processed for ${seen.size} distinct (${again} processed more than once, from the log); ` +
+        `analytics.sku-sales: ${committed.length} committed records, ${everything - committed.length} in aborted transactions\n`,
+    );
+    expect(processed).toBeGreaterThanOrEqual(seen.size);
+  });
+});
+
+/** Records of a topic a read_uncommitted reader sees (aborted transactions included), at least `atLeast`. */
+async function countRecords(system: SagaSystem, topic: string, atLeast: number): Promise<number> {
+  const client = system.kafka('eos-e2e-uncommitted');
+  const consumer = client.consumer({
+    groupId: uniqueName('eos-uncommitted'),
+    isolation: 'read_uncommitted',
+    fetchMaxWaitMs: 200,
+  });
+  let count = 0;
+  await consumer.connect();
+  try {
+    await consumer.subscribe([topic], { fromBeginning: true });
+    await consumer.run({ eachRecord: async () => void count++ });
+    const admin = client.admin();
+    await admin.connect();
+    const ends = await admin.fetchEndOffsets(topic);
+    await admin.disconnect();
+    const end = ends.reduce((sum, p) => sum + Number(p.offset), 0);
+    // Control records (commit and abort markers) take offsets but are never delivered: wait for quiet.
+    let last = -1;
+    await waitFor(
+      () => {
+        const settled = count >= atLeast && count === last;
+        last = count;
+        return settled || count >= end;
+      },
+      { description: `records of ${topic}`, timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    return count;
+  } finally {
+    await consumer.disconnect();
+  }
+}

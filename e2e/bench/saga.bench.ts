@@ -117,16 +117,7 @@ function orderBody(index: number, options: BenchOptions): PlaceOrderBody {
  */
 async function seed(system: SagaSystem, options: BenchOptions): Promise<void> {
   const customers = Array.from({ length: options.customers }, (_, i) => `bench-customer-${i}`);
-  await system.query(
-    'payments',
-    'INSERT INTO customer_accounts (customer_id, credit_limit_cents) SELECT unnest($1::text[]), 1000000000000',
-    [customers],
-  );
-  await system.query(
-    'inventory',
-    'UPDATE stock_items SET available = 100000000 WHERE sku = ANY($1::text[])',
-    [[...SKUS]],
-  );
+  await system.seedForLoad(customers, SKUS);
 }
 
 interface Outcomes {

@@ -52,17 +52,10 @@ describe('sales-analytics: exactly-once through five SIGKILLs', () => {
         orders: { SAGA_DEADLINE_MS: '600000' },
       },
     });
-    const customers = Array.from({ length: CUSTOMERS }, (_, i) => `eos-customer-${i}`);
-    await system.query(
-      'payments',
-      'INSERT INTO customer_accounts (customer_id, credit_limit_cents) SELECT unnest($1::text[]), 1000000000000',
-      [customers],
-    );
-    // Stock for every order, so that nearly all confirm (as the saga benchmark seeds it).
-    await system.query(
-      'inventory',
-      'UPDATE stock_items SET available = 100000000 WHERE sku = ANY($1::text[])',
-      [[...SKUS]],
+    // Credit and stock for every order, so that all of them confirm (as the saga benchmark seeds them).
+    await system.seedForLoad(
+      Array.from({ length: CUSTOMERS }, (_, i) => `eos-customer-${i}`),
+      SKUS,
     );
   });
   afterAll(() => system?.dispose());

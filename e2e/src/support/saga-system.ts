@@ -397,6 +397,24 @@ export class SagaSystem {
     }
   }
 
+  /**
+   * Credit and stock for a load test, written straight into payments' and inventory's databases (no endpoint
+   * creates customers or receives goods; this is setup, not what is measured): each customer gets an
+   * unlimited-in-practice credit limit, each SKU 100,000,000 units.
+   */
+  async seedForLoad(customers: readonly string[], skus: readonly string[]): Promise<void> {
+    await this.query(
+      'payments',
+      'INSERT INTO customer_accounts (customer_id, credit_limit_cents) SELECT unnest($1::text[]), 1000000000000',
+      [customers],
+    );
+    await this.query(
+      'inventory',
+      'UPDATE stock_items SET available = 100000000 WHERE sku = ANY($1::text[])',
+      [skus],
+    );
+  }
+
   /** One HTTP request; `rawBody` is sent as is (malformed or oversized input), `body` as JSON. */
   async request<T = unknown>(
     name: ServiceName,

@@ -7,7 +7,7 @@
 import { testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
 import { createKafkaJsClient } from '../adapters/kafkajs';
 import { ValidationError } from '../errors/application.error';
-import { ProducerFencedError } from '../errors/messaging.error';
+import { ProducerFencedError, TransportError } from '../errors/messaging.error';
 import { DEAD_LETTER_HEADERS } from '../failure/failure-headers';
 import { silentLogger, type Logger } from '../logging/logger';
 import type { ConsumedRecord, KafkaClient } from '../ports/kafka-client.port';
@@ -226,5 +226,41 @@ describe('StreamProcessor (exactly-once)', () => {
     );
     expect(latest(counts)).toEqual({ x: 2, y: 1 });
     await Promise.all([zombie.stop(), owner.stop()]);
+  });
+  it('resumes exactly after what another owner committed meanwhile, however far back its fetch position is', async () => {
+    const client = scopedClient();
+    await createInput(client);
+    let interfered = false;
+    const commits: number[] = [];
+    const processor = new StreamProcessor({
+      client,
+      applicationId: APP,
+      sources: [counting],
+      guarantee: 'exactly-once',
+      logger: silentLogger,
+      topics: [{ topic: OUTPUT, partitions: 2, config: { 'cleanup.policy': 'compact' } }],
+      consumer: { fetchMaxWaitMs: 100 },
+      listener: { committed: (c) => commits.push(c.records) },
+      // The first transaction fails for a transient reason; meanwhile another owner of the task (same
+      // transactional id) commits the partition's offset past the first two records.
+      beforeCommit: async ({ topic, partition }) => {
+        if (interfered) return;
+        interfered = true;
+        const other = client.producer({ transactionalId: `${APP}-${topic}-${partition}` });
+        await other.connect();
+        const tx = await other.transaction();
+        await tx.sendOffsets(APP, [{ topic, partition, offset: '2' }]);
+        await tx.commit();
+        await other.disconnect();
+        throw new TransportError('the broker went away');
+      },
+    });
+    await processor.start();
+    await produce(client, ['a', 'a', 'a']);
+    const counts = await readAll(client, OUTPUT, 'read_committed', (r) => latest(r)['a'] !== undefined);
+    await processor.stop();
+    // Offsets 0 and 1 count as the other owner's: the reopened task takes up at 2, and counts it alone.
+    expect(latest(counts)).toEqual({ a: 1 });
+    expect(commits).toEqual([1]);
   });
 });

@@ -10,6 +10,7 @@ import { ProducerFencedError } from '../errors/messaging.error';
 import { deadLetterTopicName } from '../failure/retry-policy';
 import type { Logger } from '../logging/logger';
 import type {
+  AdminPort,
   BatchControls,
   ConsumedBatch,
   ConsumerOptions,
@@ -52,11 +53,18 @@ export interface StreamProcessorOptions {
 const RETRY_BACKOFF_MS = 1_000;
 const HEARTBEAT_EVERY_MS = 1_000;
 
+interface TaskEntry {
+  task: StreamTask;
+  /** Resolves with the group's committed offset of the partition once the task is open ('-1': none). */
+  ready: Promise<string>;
+}
+
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class StreamProcessor {
   private consumer: ConsumerPort | undefined;
-  private readonly tasks = new Map<string, { task: StreamTask; ready: Promise<void> }>();
+  private readonly tasks = new Map<string, TaskEntry>();
+  private admin: AdminPort | undefined;
   /** Partitions whose task was fenced: not processed again until the group assigns them anew. */
   private readonly fenced = new Set<string>();
   private readonly sources: Map<string, StreamSource>;
@@ -99,6 +107,8 @@ export class StreamProcessor {
     } finally {
       await admin.disconnect();
     }
+    this.admin = client.admin();
+    await this.admin.connect();
     const consumer = client.consumer({
       ...this.options.consumer,
       groupId: applicationId,
@@ -120,6 +130,8 @@ export class StreamProcessor {
     await this.consumer?.disconnect();
     await Promise.all([...this.tasks.values()].map(({ task }) => task.close()));
     this.tasks.clear();
+    await this.admin?.disconnect();
+    this.admin = undefined;
   }
 
   /** The tasks this instance runs now, for tests and interactive queries. */
@@ -144,7 +156,7 @@ export class StreamProcessor {
     }
   }
 
-  private taskFor(topic: string, partition: number): { task: StreamTask; ready: Promise<void> } {
+  private taskFor(topic: string, partition: number): TaskEntry {
     const k = key(topic, partition);
     const existing = this.tasks.get(k);
     if (existing) return existing;
@@ -162,10 +174,13 @@ export class StreamProcessor {
       partition,
     );
     const started = Date.now();
-    const ready = task.open().then((restored) => {
+    const ready = task.open().then(async (restored) => {
+      // Opening fenced every earlier owner, so the committed offset cannot move now but by this task.
+      const committed = await this.committedOffset(topic, partition);
       const ms = Date.now() - started;
-      logger.info({ task: task.id, restored, ms }, 'stream task opened');
+      logger.info({ task: task.id, restored, committed, ms }, 'stream task opened');
       listener?.opened?.({ topic, partition, restored, ms });
+      return committed;
     });
     const entry = { task, ready };
     this.tasks.set(k, entry);
@@ -183,8 +198,9 @@ export class StreamProcessor {
     if (this.fenced.has(k) || this.stopping || batch.records.length === 0) return;
     const { logger, listener } = this.options;
     const entry = this.taskFor(topic, partition);
+    let committed: string;
     try {
-      await this.whileHeartbeating(entry.ready, controls);
+      committed = await this.whileHeartbeating(entry.ready, controls);
     } catch (error) {
       if (!controls.isRunning()) return;
       logger.warn(
@@ -194,10 +210,23 @@ export class StreamProcessor {
       await this.whileHeartbeating(delay(RETRY_BACKOFF_MS), controls);
       return;
     }
+    // The store holds exactly the committed transactions, so the input must resume exactly after them. The
+    // fetch position can lag behind when another member committed for this partition meanwhile (a
+    // member evicted without knowing it, whose position is the group's offset at its last join): such
+    // records are in the store already and are skipped, never processed twice.
+    const input =
+      committed === '-1' ? batch.records : batch.records.filter((r) => BigInt(r.offset) >= BigInt(committed));
+    if (input.length < batch.records.length) {
+      logger.warn(
+        { task: entry.task.id, committed, skipped: batch.records.length - input.length },
+        'stream task skipped records committed by an earlier owner',
+      );
+      controls.resolveOffset(batch.records[batch.records.length - input.length - 1]!.offset);
+    }
     const size = this.options.maxRecordsPerTransaction ?? 1_000;
-    for (let i = 0; i < batch.records.length; i += size) {
+    for (let i = 0; i < input.length; i += size) {
       if (!controls.isRunning() || controls.isStale() || this.tasks.get(k) !== entry) return;
-      const records = batch.records.slice(i, i + size);
+      const records = input.slice(i, i + size);
       logger.debug(
         {
           task: entry.task.id,
@@ -240,8 +269,14 @@ export class StreamProcessor {
     }
   }
 
+  private async committedOffset(topic: string, partition: number): Promise<string> {
+    if (!this.admin) throw new Error('The stream processor is not started');
+    const offsets = await this.admin.fetchCommittedOffsets(this.options.applicationId, topic);
+    return offsets.find((o) => o.partition === partition)?.offset ?? '-1';
+  }
+
   /** Waits for `work` while heartbeating, so a long restore does not cost the member its place in the group. */
-  private async whileHeartbeating(work: Promise<unknown>, controls: BatchControls): Promise<void> {
+  private async whileHeartbeating<T>(work: Promise<T>, controls: BatchControls): Promise<T> {
     let settled = false;
     const watched = work.finally(() => {
       settled = true;
@@ -250,7 +285,7 @@ export class StreamProcessor {
       await Promise.race([watched.catch(() => undefined), delay(HEARTBEAT_EVERY_MS)]);
       if (!settled) await controls.heartbeat();
     }
-    await watched;
+    return watched;
   }
 }
 

@@ -3,12 +3,12 @@
  * processor at-least-once (idempotent producer, plain offset commit), on the same input, in the same run.
  *
  * Each contender gets a Kafka namespace of its own holding the same input, published before it starts:
- * `--orders` orders (default 10,000), each an OrderPlaced and an OrderConfirmed on orders.events (6
+ * `--orders` orders (default 50,000), each an OrderPlaced and an OrderConfirmed on orders.events (6
  * partitions), every third with two lines. The contender runs the service's topology (both stages, the
  * repartition topic between them, three SKU partitions) from an empty state. The clock starts at the first
  * committed transaction (or batch) of the first stage and stops when the second stage has committed every
  * delta the first forwarded; events/s = input records / that time. Contenders alternate, `--rounds` times
- * each (default 2), at-least-once first.
+ * each (default 3), at-least-once first.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { orderConfirmedEvent, orderPlacedEvent, Topics, type OrderPlaced } from '@orderstream/contracts';
@@ -123,7 +123,7 @@ async function runOnce(
 }
 
 async function main(): Promise<void> {
-  const options = positiveIntegerOptions({ orders: 10_000, rounds: 2 });
+  const options = positiveIntegerOptions({ orders: 50_000, rounds: 3 });
   const provided = await provideInfrastructure({ log: (line) => benchProgress(`[infra] ${line}`) });
   try {
     const infra = provided.infra;

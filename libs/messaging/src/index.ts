@@ -37,3 +37,4 @@ export {
 export { LagMonitor, measureLag, type LagMonitorOptions, type PartitionLag } from './metrics/lag-monitor';
 export { metricsMiddleware, labelsOf } from './metrics/metrics.middleware';
 export * from './streams';
+export * from './saga';

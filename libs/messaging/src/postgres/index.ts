@@ -24,3 +24,4 @@ export {
   type SourceRelayStatus,
 } from './relay/source-relay';
 export { RelayMetrics } from './relay/relay-metrics';
+export * from './saga';

@@ -1,14 +1,17 @@
 /**
  * Exactly-once under crashes: 2,000 orders go through the saga while the sales-analytics processor is
- * killed with SIGKILL five times, at points drawn at random from the stream of placed orders, and started
- * again each time. Afterwards a read_committed reader of analytics.sku-sales must end with per-SKU totals
- * equal to the orders database's confirmed lines exactly, and per-minute windows that add up to them.
+ * killed with SIGKILL five times, each at a random point of an incarnation's work (once it has committed,
+ * a random number of orders later), and started again each time. Its transactions are held open 250 ms
+ * (STREAM_COMMIT_DELAY_MS) so that the kills land inside them. Afterwards a read_committed reader of
+ * analytics.sku-sales must end with per-SKU totals equal to the orders database's confirmed lines exactly,
+ * per-minute windows that add up to them, and the repartition topic must hold exactly one committed delta
+ * per SKU of each confirmed order.
  *
- * The kills make the processor process input again (whatever its killed transactions held is aborted and
- * read again from the last committed offsets); the test reports how much: input records processed more
- * than once (from the processor's own "processing" log lines, a lower bound, since a SIGKILL can lose the
- * last lines), and records of aborted transactions on the output topic (read_uncommitted minus
- * read_committed).
+ * The kills make the processor process input again (what its killed transactions held is aborted and read
+ * again from the last committed offsets); the test reports how much, and fails if the kills interrupted
+ * nothing: input records processed more than once (from the processor's "processing" log lines, a lower
+ * bound, since a SIGKILL can lose the last lines), and records of aborted transactions on the repartition
+ * and output topics (read_uncommitted minus read_committed).
  */
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,7 +23,7 @@ import { SagaSystem, type PlaceOrderBody } from './support/saga-system';
 
 const ORDERS = 2_000;
 const KILLS = 5;
-const CLIENTS = 16;
+const CLIENTS = 8;
 const CUSTOMERS = 20;
 const SKUS = ['SKU-RED-MUG', 'SKU-BLUE-MUG', 'SKU-TEE-M', 'SKU-POSTER'] as const;
 const SETTLE_TIMEOUT_MS = 300_000;
@@ -46,8 +49,15 @@ describe('sales-analytics: exactly-once through five SIGKILLs', () => {
     system = await SagaSystem.start({
       settleTimeoutMs: SETTLE_TIMEOUT_MS,
       env: {
-        // Its "processing" lines are debug; a killed member's tasks move after 6 s rather than 30 s.
-        'sales-analytics': { LOG_LEVEL: 'debug', STREAM_SESSION_TIMEOUT_MS: '6000' },
+        // Its "processing" lines are debug; a killed member's tasks move after 6 s rather than 30 s; each
+        // transaction is held open 250 ms before its commit, so that the kills land inside transactions (the
+        // processor is otherwise idle most of the time at the saga's pace, and a kill between transactions
+        // tests nothing).
+        'sales-analytics': {
+          LOG_LEVEL: 'debug',
+          STREAM_SESSION_TIMEOUT_MS: '6000',
+          STREAM_COMMIT_DELAY_MS: '250',
+        },
         // Only the crash is in play: no order is cancelled by its deadline while the processor is down.
         orders: { SAGA_DEADLINE_MS: '600000' },
       },
@@ -61,37 +71,34 @@ describe('sales-analytics: exactly-once through five SIGKILLs', () => {
   afterAll(() => system?.dispose());
 
   it('ends with totals equal to the confirmed lines, however often it was killed', async () => {
-    // Kill points: distinct counts of placed orders, drawn at random, spread over the run.
-    const killAt = [
-      ...new Set(
-        Array.from({ length: KILLS }, (_, k) => ((k + 0.5) * ORDERS) / (KILLS + 1) + randomInt(0, 250)),
-      ),
-    ]
-      .map(Math.floor)
-      .sort((a, b) => a - b);
     let placed = 0;
-    let next = 0;
-    const kills: Promise<void>[] = [];
-    const killAndRestart = async () => {
-      await system.killOne('sales-analytics');
-      await system.startOne('sales-analytics');
-    };
-    let chain = Promise.resolve();
     const clients = Array.from({ length: CLIENTS }, async () => {
       for (;;) {
         const i = placed++;
         if (i >= ORDERS) return;
         await system.placeOrder(bodyOf(i));
-        while (next < killAt.length && placed >= killAt[next]!) {
-          next++;
-          chain = chain.then(killAndRestart);
-          kills.push(chain);
-        }
       }
     });
+    // Each kill lands at a random point of an incarnation's work: once the process started last has
+    // committed a transaction (a new member waits for the killed one's session to expire before it gets
+    // partitions, so a kill before that would interrupt nothing), after a random number of further orders.
+    const killAt: number[] = [];
+    const killer = (async () => {
+      for (let k = 0; k < KILLS; k++) {
+        await waitFor(async () => (await committedTransactions(system)) > 0, {
+          description: 'the running processor to commit a transaction',
+          timeoutMs: 120_000,
+        });
+        const target = Math.min(ORDERS, placed + randomInt(0, 100));
+        await waitFor(() => placed >= target, { description: `${target} orders placed`, timeoutMs: 120_000 });
+        killAt.push(Math.min(placed, ORDERS));
+        await system.killOne('sales-analytics');
+        await system.startOne('sales-analytics');
+      }
+    })();
     await Promise.all(clients);
-    await Promise.all(kills);
-    expect(kills).toHaveLength(KILLS);
+    await killer;
+    expect(killAt).toHaveLength(KILLS);
 
     await waitFor(
       async () => {
@@ -181,21 +188,55 @@ describe('sales-analytics: exactly-once through five SIGKILLs', () => {
     }
     const again = [...seen.values()].filter((n) => n > 1).length;
     const everything = await countRecords(system, Topics.salesAnalytics, committed.length);
+    const repartition = 'sales-analytics-sku-deltas-repartition';
+    // One committed delta per SKU of each confirmed order, exactly: however often an order's events were
+    // processed, its deltas were committed once.
+    const [pairs] = await system.query<{ n: string }>(
+      'orders',
+      `SELECT count(*) AS n FROM (SELECT DISTINCT l.order_id, l.sku FROM order_lines l
+         JOIN orders o ON o.id = l.order_id WHERE o.status = 'CONFIRMED') confirmed_skus`,
+    );
+    const deltasCommitted = await countRecords(system, repartition, Number(pairs!.n), 'read_committed');
+    expect(deltasCommitted).toBe(Number(pairs!.n));
+    const deltasWritten = await countRecords(system, repartition, deltasCommitted);
     process.stdout.write(
-      `sales-analytics exactly-once: ${Number(confirmed!.n)} confirmed orders, ${kills.length} kills at ${killAt.join(', ')} placed; ` +
+      `sales-analytics exactly-once: ${Number(confirmed!.n)} confirmed orders, ${killAt.length} kills at ${killAt.join(', ')} placed; ` +
         `${processed} input records processed for ${seen.size} distinct (${again} processed more than once, from the log); ` +
-        `analytics.sku-sales: ${committed.length} committed records, ${everything - committed.length} in aborted transactions\n`,
+        `analytics.sku-sales: ${committed.length} committed records, ${everything - committed.length} in aborted transactions; ` +
+        `repartition topic: ${deltasCommitted} committed, ${deltasWritten - deltasCommitted} in aborted transactions\n`,
     );
     expect(processed).toBeGreaterThanOrEqual(seen.size);
+    // The kills did interrupt work: input processed again, or records of aborted transactions, or both.
+    expect(again + (everything - committed.length) + (deltasWritten - deltasCommitted)).toBeGreaterThan(0);
   });
 });
 
-/** Records of a topic a read_uncommitted reader sees (aborted transactions included), at least `atLeast`. */
-async function countRecords(system: SagaSystem, topic: string, atLeast: number): Promise<number> {
+/** Transactions the running sales-analytics process has committed, from its /metrics. */
+async function committedTransactions(system: SagaSystem): Promise<number> {
+  const text = await (await fetch(`${system.url('sales-analytics')}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter(
+      (line) =>
+        line.startsWith('sales_analytics_transactions_total{') && line.includes('outcome="committed"'),
+    )
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+/**
+ * Records of a topic a reader with `isolation` sees (read_uncommitted: aborted transactions included), at
+ * least `atLeast`: counted until the count stops growing.
+ */
+async function countRecords(
+  system: SagaSystem,
+  topic: string,
+  atLeast: number,
+  isolation: 'read_committed' | 'read_uncommitted' = 'read_uncommitted',
+): Promise<number> {
   const client = system.kafka('eos-e2e-uncommitted');
   const consumer = client.consumer({
-    groupId: uniqueName('eos-uncommitted'),
-    isolation: 'read_uncommitted',
+    groupId: uniqueName('eos-count'),
+    isolation,
     fetchMaxWaitMs: 200,
   });
   let count = 0;

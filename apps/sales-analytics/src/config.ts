@@ -23,6 +23,11 @@ export const salesAnalyticsConfigSchema = serviceConfigSchema({
    * this long.
    */
   STREAM_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /**
+   * Fault injection, for tests only: holds every transaction open this long before its commit, so that a
+   * crash test's kills land inside transactions rather than between them. 0 (the default) in production.
+   */
+  STREAM_COMMIT_DELAY_MS: z.coerce.number().int().min(0).max(10_000).default(0),
   SKU_PARTITIONS: z.coerce.number().int().min(1).max(64).default(3),
 });
 

@@ -71,6 +71,9 @@ export class SalesProcessorService implements OnApplicationBootstrap, OnApplicat
           config: { 'cleanup.policy': 'delete', 'retention.ms': String(7 * 24 * 3_600_000) },
         },
       ],
+      ...(this.config.STREAM_COMMIT_DELAY_MS > 0
+        ? { beforeCommit: () => delay(this.config.STREAM_COMMIT_DELAY_MS) }
+        : {}),
       listener: {
         opened: (t) => metrics.restored.inc({ topic: t.topic }, t.restored),
         committed: (c) => {
@@ -92,6 +95,10 @@ export class SalesProcessorService implements OnApplicationBootstrap, OnApplicat
   async onApplicationShutdown(): Promise<void> {
     await this.processor?.stop();
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function createMetrics(registry: Registry) {

@@ -24,6 +24,7 @@ import { TransportError } from '../../errors/messaging.error';
 // Loaded for their side effects, before any client exists: see each file for what it changes in kafkajs.
 import './record-encoder.patch';
 import './request-queue.patch';
+import './aborted-transactions.patch';
 
 /** The Kafka protocol's error code for a topic the broker does not have. */
 const UNKNOWN_TOPIC_OR_PARTITION = 3;

@@ -232,14 +232,7 @@ describe('StreamProcessor (exactly-once)', () => {
     await createInput(client);
     let interfered = false;
     const commits: number[] = [];
-    const processor = new StreamProcessor({
-      client,
-      applicationId: APP,
-      sources: [counting],
-      guarantee: 'exactly-once',
-      logger: silentLogger,
-      topics: [{ topic: OUTPUT, partitions: 2, config: { 'cleanup.policy': 'compact' } }],
-      consumer: { fetchMaxWaitMs: 100 },
+    const resumed = processor(client, {
       listener: { committed: (c) => commits.push(c.records) },
       // The first transaction fails for a transient reason; meanwhile another owner of the task (same
       // transactional id) commits the partition's offset past the first two records.
@@ -255,10 +248,10 @@ describe('StreamProcessor (exactly-once)', () => {
         throw new TransportError('the broker went away');
       },
     });
-    await processor.start();
+    await resumed.start();
     await produce(client, ['a', 'a', 'a']);
     const counts = await readAll(client, OUTPUT, 'read_committed', (r) => latest(r)['a'] !== undefined);
-    await processor.stop();
+    await resumed.stop();
     // Offsets 0 and 1 count as the other owner's: the reopened task takes up at 2, and counts it alone.
     expect(latest(counts)).toEqual({ a: 1 });
     expect(commits).toEqual([1]);

@@ -7,11 +7,13 @@ import {
   stockReservedEvent,
 } from '@orderstream/contracts';
 import { PlatformModule, serviceMessagingModule } from '@orderstream/platform';
-import { SERVICE, SERVICE_NAME, type InventoryConfig } from './config';
+import { serviceIn } from '@orderstream/system';
+import { SERVICE_NAME, type InventoryConfig } from './config';
 import { inventoryDataSourceOptions } from './database';
 import { GetStockController } from './get-stock/get-stock.controller';
 import { ReleaseStockUseCase } from './release-stock/release-stock.use-case';
 import { ReleaseStockHandler } from './release-stock/release-stock.handler';
+import { StockCommandsHandler } from './saga-commands/stock-commands.handler';
 import { ReserveStockUseCase } from './reserve-stock/reserve-stock.use-case';
 import { ReserveStockHandler } from './reserve-stock/reserve-stock.handler';
 import { SetStockLevelController } from './set-stock-level/set-stock-level.controller';
@@ -33,7 +35,7 @@ export class AppModule {
           database: { name: 'inventory', options: inventoryDataSourceOptions(config.DATABASE_URL) },
         }),
         serviceMessagingModule({
-          service: SERVICE,
+          service: serviceIn(SERVICE_NAME, config.SAGA_MODE),
           config,
           publishes: [
             stockReservedEvent,
@@ -51,9 +53,11 @@ export class AppModule {
         SetStockLevelUseCase,
         WithdrawSkuUseCase,
         ReserveStockUseCase,
-        ReserveStockHandler,
         ReleaseStockUseCase,
-        ReleaseStockHandler,
+        // The saga mode decides which handlers exist: the events' reactions or the orchestrator's commands.
+        ...(config.SAGA_MODE === 'orchestration'
+          ? [StockCommandsHandler]
+          : [ReserveStockHandler, ReleaseStockHandler]),
       ],
     };
   }

@@ -1,13 +1,16 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ordersEvents, type EventContract } from '@orderstream/contracts';
+import { allCommands, ordersEvents, type EventContract } from '@orderstream/contracts';
 import { PlatformModule, READINESS_CHECKS, serviceMessagingModule } from '@orderstream/platform';
+import { serviceIn } from '@orderstream/system';
 import { CancelOrderController } from './cancel-order/cancel-order.controller';
 import { CancelOrderUseCase } from './cancel-order/cancel-order.use-case';
 import { CatalogRepository } from './catalog/catalog.repository';
-import { SERVICE, SERVICE_NAME, type OrdersConfig } from './config';
+import { SERVICE_NAME, type OrdersConfig } from './config';
 import { ordersDataSourceOptions } from './database';
 import { OrderTransitions } from './order/order-transitions';
 import { OrderMetrics } from './order/order.metrics';
+import { OrderSagaRepliesHandler } from './order-saga/order-saga-replies.handler';
+import { ORDER_SAGA_SETTINGS, OrderSagaOrchestrator } from './order-saga/order-saga.orchestrator';
 import { PlaceOrderController } from './place-order/place-order.controller';
 import { PlaceOrderUseCase } from './place-order/place-order.use-case';
 import { OrderQueries } from './query-orders/order.queries';
@@ -22,6 +25,7 @@ import { StockReplicaRepository } from './stock-replica/stock-replica.repository
 @Module({})
 export class AppModule {
   static register(config: OrdersConfig): DynamicModule {
+    const orchestrating = config.SAGA_MODE === 'orchestration';
     return {
       module: AppModule,
       imports: [
@@ -31,9 +35,13 @@ export class AppModule {
           database: { name: 'orders', options: ordersDataSourceOptions(config.DATABASE_URL) },
         }),
         serviceMessagingModule({
-          service: SERVICE,
+          service: serviceIn(SERVICE_NAME, config.SAGA_MODE),
           config,
-          publishes: Object.values(ordersEvents) as readonly EventContract<never>[],
+          // Orchestrating, orders also sends the saga's commands (to payments' and inventory's topics).
+          publishes: [
+            ...(Object.values(ordersEvents) as readonly EventContract<never>[]),
+            ...(orchestrating ? allCommands : []),
+          ],
         }),
       ],
       controllers: [
@@ -51,14 +59,21 @@ export class AppModule {
             batchSize: 100,
           },
         },
+        {
+          provide: ORDER_SAGA_SETTINGS,
+          useValue: { mode: config.SAGA_MODE, deadlineMs: config.SAGA_DEADLINE_MS },
+        },
         OrderMetrics,
         OrderTransitions,
+        OrderSagaOrchestrator,
         OrderQueries,
         CatalogRepository,
         PlaceOrderUseCase,
         CancelOrderUseCase,
         SagaDeadlinePoller,
-        OrderSagaHandler,
+        // The saga mode decides which handlers exist: the choreography's reactions to three events, or the
+        // orchestrator's to every reply of its commands.
+        orchestrating ? OrderSagaRepliesHandler : OrderSagaHandler,
         StockReplicaRepository,
         StockReplicaHandler,
         StockReplicaReadiness,

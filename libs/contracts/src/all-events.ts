@@ -1,5 +1,7 @@
 import type { EventContract } from './event-contract';
+import { inventoryCommands } from './inventory.commands';
 import { inventoryEvents } from './inventory.events';
+import { paymentsCommands } from './payments.commands';
 import { ordersEvents } from './orders.events';
 import { paymentsEvents } from './payments.events';
 import { notificationsEvents } from './notifications.events';
@@ -27,3 +29,15 @@ export const allEvents: readonly EventContract<never>[] = [
   ...Object.values(notificationsEvents),
   ...Object.values(salesAnalyticsEvents),
 ];
+
+/**
+ * Every command contract (the orchestrated saga's): the same shape as an event contract, on a command topic
+ * owned by the receiving context.
+ */
+export const allCommands: readonly EventContract<never>[] = [
+  ...Object.values(paymentsCommands),
+  ...Object.values(inventoryCommands),
+];
+
+/** Every contract, events and commands: what the registry holds and the manifest declares. */
+export const allContracts: readonly EventContract<never>[] = [...allEvents, ...allCommands];

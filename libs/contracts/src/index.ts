@@ -9,4 +9,6 @@ export * from './payments.events';
 export * from './inventory.events';
 export * from './notifications.events';
 export * from './sales-analytics.events';
+export * from './payments.commands';
+export * from './inventory.commands';
 export * from './all-events';

@@ -4,10 +4,10 @@
  * of that topic, every contract is declared on its topic, and every consumed type exists.
  */
 import { allTopics, consumerGroupsOf, SYSTEM } from '@orderstream/system';
-import { allEvents } from './all-events';
+import { allContracts } from './all-events';
 
 describe('the system manifest and the contracts', () => {
-  const contractTopic = new Map(allEvents.map((e) => [e.type, e.topic as string]));
+  const contractTopic = new Map(allContracts.map((e) => [e.type, e.topic as string]));
 
   it('declares every contract on its own topic, and nothing else', () => {
     const declared = allTopics().flatMap((t) => t.events.map((type) => [type, t.name] as const));

@@ -6,6 +6,10 @@ export const Topics = {
   orders: 'orders.events',
   payments: 'payments.events',
   inventory: 'inventory.events',
+  /** Commands to payments from the orchestrated saga (SAGA_MODE=orchestration), keyed by order id. */
+  paymentCommands: 'payments.commands',
+  /** Commands to inventory from the orchestrated saga, keyed by order id. */
+  inventoryCommands: 'inventory.commands',
   /** Compacted, keyed by SKU: each SKU's latest stock level (event-carried state), a tombstone once withdrawn. */
   stockLevels: 'inventory.stock-levels',
   notifications: 'notifications.events',

@@ -12,14 +12,32 @@
 
 const DAY_MS = 24 * 3_600_000;
 
+/**
+ * How the order saga runs, system-wide (`SAGA_MODE`): its services react to each other's events
+ * (choreography, the default), or orders sends commands to payments and inventory and acts on their replies
+ * (orchestration). Consumer groups may consume differently in each (`whenOrchestrated`).
+ */
+export const SAGA_MODES = ['choreography', 'orchestration'] as const;
+export type SagaMode = (typeof SAGA_MODES)[number];
+
 export interface TopicDeclaration {
   name: string;
   partitions: number;
+  /**
+   * `events` (default): its owner publishes them. `commands`: the owner receives them, and the services in
+   * `sentBy` send them (a participant's command topic of the orchestrated saga).
+   */
+  kind?: 'events' | 'commands';
+  /** For a command topic: the services that send its commands. */
+  sentBy?: readonly string[];
   /** `delete`: a stream of events, kept for `retentionMs`; `compact`: the latest record per key. */
   cleanupPolicy: 'delete' | 'compact' | 'compact,delete';
   /** How long records are kept; `infinite` keeps them forever (Kafka's -1). */
   retentionMs: number | 'infinite';
-  /** The CloudEvents types (`ce_type`) its owner publishes on it, e.g. `orderstream.orders.OrderPlaced`. */
+  /**
+   * The CloudEvents types (`ce_type`) its owner publishes on it, e.g. `orderstream.orders.OrderPlaced`; for a
+   * command topic, the commands it carries.
+   */
   events: readonly string[];
   description: string;
 }
@@ -32,6 +50,8 @@ export interface ConsumerGroupDeclaration {
   name: string;
   /** The event types its handlers take; the topics that carry them are what it subscribes to. */
   consumes: readonly string[];
+  /** What it consumes instead when the saga runs as an orchestration (`SAGA_MODE=orchestration`). */
+  whenOrchestrated?: readonly string[];
 }
 
 export interface ServiceDeclaration {
@@ -90,6 +110,31 @@ export function eventStream(
     cleanupPolicy: 'delete',
     retentionMs: (options.retentionDays ?? 7) * DAY_MS,
     events: options.events,
+    description: options.description,
+  };
+}
+
+/**
+ * A participant's command topic: its owner receives the commands, `sentBy` sends them (the orchestrated
+ * saga's orchestrator). Delete policy, seven days, like an event stream.
+ */
+export function commandTopic(
+  name: string,
+  options: {
+    partitions: number;
+    commands: readonly string[];
+    sentBy: readonly string[];
+    description: string;
+  },
+): TopicDeclaration {
+  return {
+    name,
+    partitions: options.partitions,
+    kind: 'commands',
+    sentBy: options.sentBy,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY_MS,
+    events: options.commands,
     description: options.description,
   };
 }
@@ -168,7 +213,7 @@ export function manifestProblems(manifest: SystemManifest): string[] {
       if (!services.some((s) => s.name === called))
         problems.push(`${service.name} calls ${called}, which is not a service of the system`);
     }
-    const publishes = service.topics.some((t) => t.events.length > 0);
+    const publishes = service.topics.some((t) => t.kind !== 'commands' && t.events.length > 0);
     if (publishes && !service.outbox && !service.publishesInTransactions)
       problems.push(`${service.name} publishes events but has no outbox`);
     if (service.outbox && service.publishesInTransactions)
@@ -176,9 +221,17 @@ export function manifestProblems(manifest: SystemManifest): string[] {
     for (const topic of service.topics) {
       if (!Number.isInteger(topic.partitions) || topic.partitions < 1)
         problems.push(`topic ${topic.name} needs at least one partition`);
+      for (const sender of topic.sentBy ?? []) {
+        if (!services.some((s) => s.name === sender))
+          problems.push(`${sender} sends to ${topic.name} but is not a service of the system`);
+        else if (!services.find((s) => s.name === sender)?.outbox)
+          problems.push(`${sender} sends commands to ${topic.name} but has no outbox`);
+      }
+      if ((topic.kind === 'commands') !== (topic.sentBy !== undefined && topic.sentBy.length > 0))
+        problems.push(`topic ${topic.name}: a command topic, and only one, names who sends to it`);
     }
     for (const group of service.consumerGroups) {
-      for (const type of group.consumes) {
+      for (const type of [...group.consumes, ...(group.whenOrchestrated ?? [])]) {
         if (!published.has(type))
           problems.push(`${service.name}'s group ${group.name} consumes ${type}, which no topic carries`);
       }

@@ -1,7 +1,7 @@
 /**
  * What the tools ask of the manifest, answered in one place so that none of them walks it differently.
  */
-import type { ServiceDeclaration, SystemManifest, TopicDeclaration } from './manifest';
+import type { SagaMode, ServiceDeclaration, SystemManifest, TopicDeclaration } from './manifest';
 import { SYSTEM } from './system.manifest';
 
 /** The declaration of one service; throws for a name the manifest does not have. */
@@ -66,4 +66,28 @@ export function consumerGroupsOf(
   return system.services.flatMap((s) =>
     s.consumerGroups.map((g) => ({ service: s.name, group: g.name, topics: topicsConsumedBy(g, system) })),
   );
+}
+
+/** A service as it runs in one saga mode: what its groups consume there, and the command topics it sends to. */
+export interface ServiceInMode extends ServiceDeclaration {
+  mode: SagaMode;
+  /** Other services' command topics it sends to in this mode (through its outbox), with their commands. */
+  sends: readonly TopicDeclaration[];
+}
+
+/**
+ * The declaration of one service in a saga mode: each consumer group's `consumes` is its `whenOrchestrated`
+ * list under orchestration, and `sends` lists the command topics it sends to (none under choreography).
+ */
+export function serviceIn(name: string, mode: SagaMode, system: SystemManifest = SYSTEM): ServiceInMode {
+  const service = serviceOf(name, system);
+  return {
+    ...service,
+    mode,
+    consumerGroups: service.consumerGroups.map((group) => ({
+      name: group.name,
+      consumes: mode === 'orchestration' ? (group.whenOrchestrated ?? group.consumes) : group.consumes,
+    })),
+    sends: mode === 'orchestration' ? allTopics(system).filter((t) => t.sentBy?.includes(name) ?? false) : [],
+  };
 }

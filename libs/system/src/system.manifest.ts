@@ -7,7 +7,7 @@
  * queue's instances (see its entry). A deployment with more consumers per group declares more. Event names
  * are the contracts' CloudEvents types (libs/contracts checks each one).
  */
-import { compactedTopic, defineSystem, eventStream } from './manifest';
+import { commandTopic, compactedTopic, defineSystem, eventStream } from './manifest';
 
 export const SYSTEM = defineSystem({
   services: [
@@ -39,6 +39,15 @@ export const SYSTEM = defineSystem({
             'orderstream.inventory.StockRejected',
             'orderstream.payments.PaymentDeclined',
           ],
+          // The orchestrator hears every reply to its commands, the compensations' included.
+          whenOrchestrated: [
+            'orderstream.payments.PaymentAuthorized',
+            'orderstream.payments.PaymentDeclined',
+            'orderstream.payments.PaymentRefunded',
+            'orderstream.inventory.StockReserved',
+            'orderstream.inventory.StockRejected',
+            'orderstream.inventory.StockReleased',
+          ],
         },
         {
           // A local replica of inventory's stock levels (event-carried state): read from the beginning on
@@ -66,6 +75,13 @@ export const SYSTEM = defineSystem({
           ],
           description: 'Payment events, keyed by order id.',
         }),
+        commandTopic('payments.commands', {
+          partitions: 3,
+          commands: ['orderstream.payments.AuthorizePayment', 'orderstream.payments.RefundPayment'],
+          sentBy: ['orders'],
+          description:
+            "The orchestrated saga's commands to payments, keyed by order id; answered on payments.events.",
+        }),
       ],
       consumerGroups: [
         {
@@ -75,6 +91,7 @@ export const SYSTEM = defineSystem({
             'orderstream.orders.OrderCancelled',
             'orderstream.inventory.StockRejected',
           ],
+          whenOrchestrated: ['orderstream.payments.AuthorizePayment', 'orderstream.payments.RefundPayment'],
         },
       ],
       image: 'orderstream-payments',
@@ -102,11 +119,19 @@ export const SYSTEM = defineSystem({
           description:
             "Each SKU's current stock level (available, reserved, version), keyed by SKU; a tombstone when a SKU is withdrawn.",
         }),
+        commandTopic('inventory.commands', {
+          partitions: 3,
+          commands: ['orderstream.inventory.ReserveStock', 'orderstream.inventory.ReleaseStock'],
+          sentBy: ['orders'],
+          description:
+            "The orchestrated saga's commands to inventory, keyed by order id; answered on inventory.events.",
+        }),
       ],
       consumerGroups: [
         {
           name: 'inventory',
           consumes: ['orderstream.payments.PaymentAuthorized', 'orderstream.orders.OrderCancelled'],
+          whenOrchestrated: ['orderstream.inventory.ReserveStock', 'orderstream.inventory.ReleaseStock'],
         },
       ],
       image: 'orderstream-inventory',

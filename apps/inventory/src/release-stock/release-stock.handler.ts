@@ -13,6 +13,6 @@ export class ReleaseStockHandler {
 
   @HandleEvent(inventoryConsumer, orderCancelledEvent)
   async onOrderCancelled(event: Envelope<OrderCancelled>, context: HandlerContext): Promise<void> {
-    await this.releaseStock.execute(entityManagerOf(context), event, context.logger);
+    await this.releaseStock.execute(entityManagerOf(context), event.data.orderId, event, context.logger);
   }
 }

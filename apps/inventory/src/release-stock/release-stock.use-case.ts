@@ -1,10 +1,11 @@
 /**
- * Use case: the order was cancelled, so give back what inventory holds for it, exactly once, and say so
- * (`StockReleased`). A cancellation that arrives before the payment leaves a CANCELLED mark, so the late
+ * Use case: the order was cancelled (OrderCancelled in the choreography, the ReleaseStock command in the
+ * orchestration), so give back what inventory holds for it, exactly once, and say so (`StockReleased`,
+ * caused by `cause`). A cancellation that arrives before the payment leaves a CANCELLED mark, so the late
  * `PaymentAuthorized` reserves nothing (see the state machine).
  */
 import { Injectable } from '@nestjs/common';
-import { stockReleasedEvent, type OrderCancelled } from '@orderstream/contracts';
+import { stockReleasedEvent } from '@orderstream/contracts';
 import { InvariantViolatedError, type Envelope, type Logger } from '@orderstream/messaging';
 import { OutboxWriter } from '@orderstream/messaging/postgres';
 import type { EntityManager } from 'typeorm';
@@ -28,15 +29,15 @@ export class ReleaseStockUseCase {
 
   async execute(
     manager: EntityManager,
-    event: Envelope<OrderCancelled>,
+    orderId: string,
+    cause: Envelope,
     logger: Logger,
   ): Promise<ReleaseOutcome> {
-    const { orderId } = event.data;
     const status = await lockOrder(manager, orderId);
     const decision = transition(status, 'release');
     if (decision.kind === 'refused') {
       this.metrics.countRefused(decision);
-      logger.warn({ orderId, from: decision.from }, 'OrderCancelled for an order holding no stock: ignored');
+      logger.warn({ orderId, from: decision.from }, 'release asked for an order holding no stock: ignored');
       return 'REFUSED';
     }
     if (decision.kind === 'cancel-unreserved') {
@@ -81,13 +82,13 @@ export class ReleaseStockUseCase {
     await this.levels.announce(
       manager,
       held.map((l) => l.sku),
-      event,
+      cause,
     );
     await this.outbox.add(manager, {
       definition: stockReleasedEvent,
       data: { orderId, lines: held.map(({ sku, quantity }) => ({ sku, quantity })) },
       aggregateType: STOCK_AGGREGATE,
-      causedBy: event,
+      causedBy: cause,
     });
     logger.info({ orderId, lines: held.length }, 'stock released');
     return 'RELEASED';

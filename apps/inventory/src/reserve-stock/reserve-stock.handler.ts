@@ -13,6 +13,6 @@ export class ReserveStockHandler {
 
   @HandleEvent(inventoryConsumer, paymentAuthorizedEvent)
   async onPaymentAuthorized(event: Envelope<PaymentAuthorized>, context: HandlerContext): Promise<void> {
-    await this.reserveStock.execute(entityManagerOf(context), event, context.logger);
+    await this.reserveStock.execute(entityManagerOf(context), event.data, event, context.logger);
   }
 }

@@ -1,5 +1,6 @@
 /**
- * Use case: a payment was authorized, so reserve every line of its order, all or nothing, and say so.
+ * Use case: a payment was authorized (PaymentAuthorized in the choreography, the ReserveStock command in
+ * the orchestration), so reserve every line of its order, all or nothing, and say so, caused by `cause`.
  * Runs in the caller's transaction (the handler's, under effectively-once).
  *
  * Never oversells under concurrency: the SKUs' rows are locked `FOR UPDATE` in sorted SKU order (every
@@ -8,7 +9,7 @@
  * The CHECK (available >= 0) on stock_items is the backstop. A withdrawn SKU has nothing to reserve.
  */
 import { Injectable } from '@nestjs/common';
-import { stockRejectedEvent, stockReservedEvent, type PaymentAuthorized } from '@orderstream/contracts';
+import { stockRejectedEvent, stockReservedEvent } from '@orderstream/contracts';
 import { type Envelope, type Logger } from '@orderstream/messaging';
 import { OutboxWriter } from '@orderstream/messaging/postgres';
 import { insertStockOrder } from '../stock/insert-stock-order';
@@ -22,6 +23,12 @@ import { transition } from '../stock/stock-order.state-machine';
 
 export type ReservationOutcome = 'RESERVED' | 'REJECTED' | 'REFUSED';
 
+/** What to reserve: the order's lines. */
+export interface StockRequest {
+  orderId: string;
+  items: readonly { sku: string; quantity: number }[];
+}
+
 @Injectable()
 export class ReserveStockUseCase {
   constructor(
@@ -32,10 +39,11 @@ export class ReserveStockUseCase {
 
   async execute(
     manager: EntityManager,
-    event: Envelope<PaymentAuthorized>,
+    request: StockRequest,
+    cause: Envelope,
     logger: Logger,
   ): Promise<ReservationOutcome> {
-    const { orderId, items } = event.data;
+    const { orderId, items } = request;
     // The order first, then its SKUs: the same order as the release, so the two cannot deadlock.
     const status = await lockOrder(manager, orderId);
     const decision = transition(status, 'reserve');
@@ -43,7 +51,7 @@ export class ReserveStockUseCase {
       this.metrics.countRefused(decision);
       logger.warn(
         { orderId, from: decision.from },
-        'PaymentAuthorized for an order already decided: ignored',
+        'reservation asked for an order already decided: ignored',
       );
       return 'REFUSED';
     }
@@ -63,7 +71,7 @@ export class ReserveStockUseCase {
         definition: stockRejectedEvent,
         data: { orderId, sku: plan.sku, requested: plan.requested, available: plan.available },
         aggregateType: STOCK_AGGREGATE,
-        causedBy: event,
+        causedBy: cause,
       });
       logger.info(
         { orderId, sku: plan.sku, requested: plan.requested, available: plan.available },
@@ -87,12 +95,12 @@ export class ReserveStockUseCase {
       [orderId, skus, quantities],
     );
     // The SKUs' new levels, on the compacted topic, in this same transaction.
-    await this.levels.announce(manager, skus, event);
+    await this.levels.announce(manager, skus, cause);
     await this.outbox.add(manager, {
       definition: stockReservedEvent,
       data: { orderId, lines: plan.lines },
       aggregateType: STOCK_AGGREGATE,
-      causedBy: event,
+      causedBy: cause,
     });
     logger.info({ orderId, lines: plan.lines.length }, 'stock reserved');
     return 'RESERVED';

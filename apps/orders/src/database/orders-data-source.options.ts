@@ -1,4 +1,5 @@
 import { messagingMigrations } from '@orderstream/messaging/postgres';
+import { sagaMigrations } from '@orderstream/messaging/postgres';
 import { postgresDataSourceOptions } from '@orderstream/platform';
 import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1764230400000 } from './migrations/1764230400000-initial-schema';
@@ -19,6 +20,9 @@ export const ORDERS_MIGRATIONS = [
   ...messagingMigrations(),
   OrderLinesHistoryIdempotency1764400000000,
   SeedCatalog1764400000001,
+  // The orchestrated saga's instances (SAGA_MODE=orchestration); created in either mode, so that a
+  // deployment can switch modes without a migration.
+  ...sagaMigrations(),
   CreateStockReplica1796400000000,
 ];
 

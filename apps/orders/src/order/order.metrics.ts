@@ -15,6 +15,8 @@ export class OrderMetrics {
   /** An event about an order this database does not have (another environment's, or a bug upstream). */
   private readonly unknownOrders: Counter<'trigger'>;
   private readonly transitions: Counter<'from' | 'to' | 'trigger'>;
+  /** What the orchestrated sagas did (SAGA_MODE=orchestration). */
+  private readonly sagaOutcomes: Counter<'saga' | 'outcome'>;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.illegalTransitions = new Counter({
@@ -35,6 +37,19 @@ export class OrderMetrics {
       labelNames: ['from', 'to', 'trigger'],
       registers: [registry],
     });
+    this.sagaOutcomes = new Counter({
+      name: 'orders_saga_outcomes_total',
+      help:
+        'Orchestrated saga instances by what happened to them: started, advanced, completed, failed, retried ' +
+        '(a command sent again after its timeout), compensating, compensated, stuck; saga "none" with ' +
+        'outcome "uncorrelated" counts replies no saga awaited (duplicates, late replies)',
+      labelNames: ['saga', 'outcome'],
+      registers: [registry],
+    });
+  }
+
+  sagaOutcome(saga: string, outcome: string): void {
+    this.sagaOutcomes.inc({ saga, outcome });
   }
 
   illegalTransition(from: OrderStatus, trigger: OrderTrigger): void {

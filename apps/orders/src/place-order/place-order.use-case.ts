@@ -22,6 +22,7 @@ import { CatalogRepository } from '../catalog/catalog.repository';
 import { priceOrder } from '../catalog/price-order';
 import { idempotencyKeyReused, stockUnavailable, unprocessableOrder } from '../http/order-problems';
 import { ORDER_AGGREGATE } from '../order/order-transitions';
+import { OrderSagaOrchestrator } from '../order-saga/order-saga.orchestrator';
 import type { OrderView } from '../query-orders/order.view';
 import { unavailableLines } from '../stock-replica/stock-availability';
 import { StockReplicaRepository } from '../stock-replica/stock-replica.repository';
@@ -41,6 +42,7 @@ export class PlaceOrderUseCase {
     private readonly catalog: CatalogRepository,
     private readonly stockReplica: StockReplicaRepository,
     private readonly outbox: OutboxWriter,
+    private readonly sagas: OrderSagaOrchestrator,
   ) {}
 
   async place(idempotencyKey: string, body: PlaceOrderBody): Promise<PlaceOrderResult> {
@@ -124,6 +126,15 @@ export class PlaceOrderUseCase {
       },
       aggregateType: ORDER_AGGREGATE,
       correlationId: orderId,
+    });
+    // Orchestrated (SAGA_MODE=orchestration), the saga starts here: its first command, AuthorizePayment,
+    // goes to the outbox after OrderPlaced. Choreographed, OrderPlaced alone starts it.
+    await this.sagas.startFulfilment(manager, {
+      orderId,
+      customerId: body.customerId,
+      amountCents: totalCents,
+      currency,
+      items: lines.map(({ sku, quantity }) => ({ sku, quantity })),
     });
 
     // The response is what was just written, built from the same values rather than read back: reading it

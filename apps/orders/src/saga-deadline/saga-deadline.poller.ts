@@ -6,6 +6,10 @@
  * them: an instance skips rows another is cancelling instead of waiting for them and cancelling again
  * (which the state machine would refuse anyway, but only after the wait). The deadline is measured with
  * the database's clock, the same one that stamped `created_at`, so instances' clocks need not agree.
+ *
+ * Orchestrated (SAGA_MODE=orchestration), the poller hands the sagas' expired step deadlines to the
+ * orchestrator instead (also SKIP LOCKED), which sends a command again, or fails the step and cancels the
+ * order.
  */
 import {
   Inject,
@@ -17,6 +21,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { SERVICE_LOGGER, type ServiceLogger } from '@orderstream/platform';
 import type { DataSource } from 'typeorm';
 import { OrderTransitions } from '../order/order-transitions';
+import { OrderSagaOrchestrator } from '../order-saga/order-saga.orchestrator';
 
 export const SAGA_DEADLINE_SETTINGS = Symbol('SAGA_DEADLINE_SETTINGS');
 
@@ -37,6 +42,7 @@ export class SagaDeadlinePoller implements OnApplicationBootstrap, BeforeApplica
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly transitions: OrderTransitions,
+    private readonly sagas: OrderSagaOrchestrator,
     @Inject(SAGA_DEADLINE_SETTINGS) private readonly settings: SagaDeadlineSettings,
     @Inject(SERVICE_LOGGER) logger: ServiceLogger,
   ) {
@@ -89,8 +95,14 @@ export class SagaDeadlinePoller implements OnApplicationBootstrap, BeforeApplica
   private async pass(): Promise<void> {
     let cancelled = 0;
     try {
-      cancelled = await this.expireBatch();
-      if (cancelled > 0) this.logger.info({ cancelled }, 'orders past their saga deadline cancelled');
+      if (this.sagas.orchestrating) {
+        // Orchestrated, the deadline is each step's: the saga retries, fails or compensates it.
+        cancelled = await this.sagas.processDeadlines(this.dataSource, this.settings.batchSize);
+        if (cancelled > 0) this.logger.info({ changed: cancelled }, 'saga steps past their deadline handled');
+      } else {
+        cancelled = await this.expireBatch();
+        if (cancelled > 0) this.logger.info({ cancelled }, 'orders past their saga deadline cancelled');
+      }
     } catch (error) {
       // Logged and retried at the next poll: a database blip must not end the poller.
       this.logger.error({ err: error }, 'saga deadline pass failed');

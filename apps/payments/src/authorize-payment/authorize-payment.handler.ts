@@ -13,6 +13,12 @@ export class AuthorizePaymentHandler {
 
   @HandleEvent(paymentsConsumer, orderPlacedEvent)
   async onOrderPlaced(event: Envelope<OrderPlaced>, context: HandlerContext): Promise<void> {
-    await this.authorizePayment.execute(entityManagerOf(context), event, context.logger);
+    const { orderId, customerId, totalCents, currency, lines } = event.data;
+    await this.authorizePayment.execute(
+      entityManagerOf(context),
+      { orderId, customerId, amountCents: totalCents, currency, items: lines },
+      event,
+      context.logger,
+    );
   }
 }

@@ -1,13 +1,14 @@
 /**
- * Use case: an order was placed, so reserve its total against the customer's credit and say so.
+ * Use case: an order was placed (OrderPlaced in the choreography, the AuthorizePayment command in the
+ * orchestration), so reserve its total against the customer's credit and say so.
  * Runs inside the caller's transaction (the handler's, under effectively-once), so the payment row, the
- * credit reservation and the outgoing event commit together with the inbox row, or not at all.
+ * credit reservation and the outgoing event commit together with the inbox row, or not at all. The event
+ * is caused by `cause`: the orchestrator correlates its reply by that causation id.
  */
 import { Injectable } from '@nestjs/common';
 import {
   paymentAuthorizedEvent,
   paymentDeclinedEvent,
-  type OrderPlaced,
   type PaymentDeclineReason,
 } from '@orderstream/contracts';
 import { HandlerError, type Envelope, type Logger } from '@orderstream/messaging';
@@ -20,6 +21,15 @@ import { CustomerAccounts } from '../customer-account/customer-accounts';
 
 export type AuthorizationOutcome = 'AUTHORIZED' | 'DECLINED' | 'REFUSED';
 
+/** What a payment is asked for: the order's total and lines. */
+export interface PaymentRequest {
+  orderId: string;
+  customerId: string;
+  amountCents: number;
+  currency: string;
+  items: { sku: string; quantity: number }[];
+}
+
 @Injectable()
 export class AuthorizePaymentUseCase {
   constructor(
@@ -30,10 +40,10 @@ export class AuthorizePaymentUseCase {
 
   async execute(
     manager: EntityManager,
-    event: Envelope<OrderPlaced>,
+    order: PaymentRequest,
+    cause: Envelope,
     logger: Logger,
   ): Promise<AuthorizationOutcome> {
-    const order = event.data;
     // Lock the order's payment row if there is one, so nothing else acts on this payment meanwhile.
     const existing = (await manager.query('SELECT status FROM payments WHERE order_id = $1 FOR UPDATE', [
       order.orderId,
@@ -43,7 +53,7 @@ export class AuthorizePaymentUseCase {
       if (decision.kind === 'refused') this.metrics.countRefused(decision);
       logger.warn(
         { orderId: order.orderId, from: existing[0]?.status },
-        'OrderPlaced for an order already paid for: ignored',
+        'payment asked for an order already paid for: ignored',
       );
       return 'REFUSED';
     }
@@ -56,10 +66,10 @@ export class AuthorizePaymentUseCase {
       manager,
       order.customerId,
       order.orderId,
-      order.totalCents,
+      order.amountCents,
       {
-        causationId: event.id,
-        correlationId: event.correlationId,
+        causationId: cause.id,
+        correlationId: cause.correlationId,
       },
     );
     const authorized = reservation.kind === 'reserved';
@@ -78,7 +88,7 @@ export class AuthorizePaymentUseCase {
         [
           order.orderId,
           order.customerId,
-          order.totalCents,
+          order.amountCents,
           order.currency,
           authorized ? 'AUTHORIZED' : 'DECLINED',
           reason,
@@ -101,21 +111,21 @@ export class AuthorizePaymentUseCase {
         data: {
           orderId: order.orderId,
           customerId: order.customerId,
-          amountCents: order.totalCents,
+          amountCents: order.amountCents,
           currency: order.currency,
-          items: order.lines.map((line) => ({ sku: line.sku, quantity: line.quantity })),
+          items: order.items.map(({ sku, quantity }) => ({ sku, quantity })),
         },
         aggregateType: PAYMENT_AGGREGATE,
-        causedBy: event,
+        causedBy: cause,
       });
-      logger.info({ orderId: order.orderId, amountCents: order.totalCents }, 'payment authorized');
+      logger.info({ orderId: order.orderId, amountCents: order.amountCents }, 'payment authorized');
       return 'AUTHORIZED';
     }
     await this.outbox.add(manager, {
       definition: paymentDeclinedEvent,
       data: { orderId: order.orderId, customerId: order.customerId, reason: reason as PaymentDeclineReason },
       aggregateType: PAYMENT_AGGREGATE,
-      causedBy: event,
+      causedBy: cause,
     });
     logger.info({ orderId: order.orderId, reason }, 'payment declined');
     return 'DECLINED';

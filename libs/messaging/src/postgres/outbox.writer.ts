@@ -42,6 +42,12 @@ export interface OutboxEvent<T> extends Omit<EncodeOptions, 'source'> {
   data: T;
   /** What kind of aggregate emitted the event, e.g. `Order`; the aggregate id is `definition.key(data)`. */
   aggregateType: string;
+  /**
+   * Above 1: the same message sent again (a saga command after its timeout, with the `id` it was first sent
+   * with). The record keeps that `ce_id`, so the receiver's inbox still takes it at most once; the row's
+   * `message_id`, unique in the outbox, is told apart as `<ce_id>#<attempt>`. Default 1.
+   */
+  attempt?: number;
 }
 
 /** What was queued. */
@@ -106,7 +112,7 @@ export class OutboxWriter {
         'OutboxWriter.add needs the EntityManager of an open transaction (dataSource.transaction(manager => ...))',
       );
     }
-    const { definition, data, aggregateType, ...encodeOptions } = event;
+    const { definition, data, aggregateType, attempt = 1, ...encodeOptions } = event;
     const record = await this.encoder.encode(definition, data, { ...encodeOptions, source: this.source });
     const messageId = headerText(record.headers?.[HEADERS.id]);
     if (!messageId) {
@@ -119,7 +125,7 @@ export class OutboxWriter {
     }
     const key = typeof record.key === 'string' ? record.key : record.key.toString('utf8');
     const parameters: unknown[] = [
-      messageId,
+      attempt > 1 ? `${messageId}#${attempt}` : messageId,
       definition.type,
       definition.topic,
       key,

@@ -13,9 +13,15 @@ export interface SagaCommandSpec {
   payload: unknown;
 }
 
+/** Why a saga compensates: the step that failed and the failure reply's type, or `timeout`. */
+export interface SagaFailure {
+  step: string;
+  reason: string;
+}
+
 export interface SagaCompensation<D> {
-  /** The command that undoes the step. */
-  command(data: D): SagaCommandSpec;
+  /** The command that undoes the step; `failure` is why the saga compensates (a refund's reason, say). */
+  command(data: D, failure: SagaFailure | undefined): SagaCommandSpec;
   /** Reply event types that say it is undone. */
   doneOn: readonly string[];
   timeoutMs: number;

@@ -1,7 +1,7 @@
 /**
  * A saga definition as a mermaid state diagram: each step a state, success replies to the next step, a
- * failure reply or a timeout (after the step's retries) to the compensation of the last completed step that
- * has one, compensations back down to `Compensated`. Generated, never drawn by hand: docs embed the output
+ * failure reply to the compensation of the last completed step that has one, a timeout (after the step's
+ * retries) to the step's own compensation if it has one, compensations back down to `Compensated`. Generated, never drawn by hand: docs embed the output
  * and a test compares them.
  */
 import type { SagaDefinition } from './saga-definition';
@@ -20,8 +20,18 @@ export function sagaDiagram(definition: SagaDefinition<never>): string {
   steps.forEach((step, i) => {
     const next = steps[i + 1]?.name ?? 'Completed';
     lines.push(`  ${step.name} --> ${next}: ${label(step.successOn)}`);
-    const why = [...step.failureOn.map(short), `timeout ×${step.retries + 1}`].join(' / ');
-    lines.push(`  ${step.name} --> ${compensationBelow(i)}: ${why}`);
+    const timeout = `timeout ×${step.retries + 1}`;
+    // A failure reply undoes the steps before; a timeout undoes this one too (the participant may still act).
+    const timeoutTarget = compensationBelow(i + 1);
+    if (timeoutTarget === compensationBelow(i)) {
+      lines.push(
+        `  ${step.name} --> ${timeoutTarget}: ${[...step.failureOn.map(short), timeout].join(' / ')}`,
+      );
+    } else {
+      if (step.failureOn.length > 0)
+        lines.push(`  ${step.name} --> ${compensationBelow(i)}: ${label(step.failureOn)}`);
+      lines.push(`  ${step.name} --> ${timeoutTarget}: ${timeout}`);
+    }
   });
   steps.forEach((step, i) => {
     if (!step.compensation) return;

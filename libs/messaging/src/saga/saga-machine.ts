@@ -7,8 +7,14 @@
  * A step's command id stays the same across its retries: the participant handles a command id once, and a
  * late reply to an earlier attempt completes the step like the reply to the last. A reply whose command id
  * is not the one the instance awaits (a duplicate, a reply to a finished step) changes nothing.
+ *
+ * A failure reply means the participant decided and did nothing, so the steps before it are undone. A
+ * timeout means nobody knows: the participant may still act on the command. So a timed-out step is undone
+ * too (its compensation first, then the earlier ones'): the compensation goes to the same participant as the
+ * action, after it, and a participant that receives a command's compensation after the command (one key, one
+ * partition, in order) undoes what the command did, or answers that there was nothing to undo.
  */
-import type { SagaCommandSpec, SagaDefinition, SagaStep } from './saga-definition';
+import type { SagaCommandSpec, SagaDefinition, SagaFailure, SagaStep } from './saga-definition';
 
 export type SagaStatus =
   /** Running its steps forward. */
@@ -38,7 +44,7 @@ export interface SagaInstance<D> {
   /** When the current command times out, epoch ms; null once the saga ended. */
   deadline: number | null;
   /** Why it is compensating (or compensated, or stuck). */
-  failure?: { step: string; reason: string };
+  failure?: SagaFailure;
 }
 
 /** A command to send, with what the reply will be correlated by. */
@@ -51,11 +57,32 @@ export interface SagaCommand extends SagaCommandSpec {
   attempt: number;
 }
 
+/** What a transition did, for the caller to act on (the orders service confirms or cancels its order). */
+export type SagaOutcome =
+  | 'started'
+  /** A step completed and the next one started. */
+  | 'advanced'
+  /** The last step completed. */
+  | 'completed'
+  /** A step failed (a failure reply, or its retries timed out): compensating, or compensated at once. */
+  | 'failed'
+  /** A command was sent again after its timeout. */
+  | 'retried'
+  /** A compensation was done and the next one started. */
+  | 'compensating'
+  /** The last compensation was done. */
+  | 'compensated'
+  /** A compensation ran out of retries. */
+  | 'stuck'
+  /** Nothing changed. */
+  | 'unchanged';
+
 export interface SagaTransition<D> {
   instance: SagaInstance<D>;
   commands: SagaCommand[];
   /** False when nothing changed (a duplicate or late reply, a deadline not yet due): nothing to persist. */
   changed: boolean;
+  outcome: SagaOutcome;
 }
 
 export interface SagaReply {
@@ -81,7 +108,7 @@ function actionOf<D>(instance: SagaInstance<D>, step: SagaStep<D>, attempt: numb
 
 function compensationOf<D>(instance: SagaInstance<D>, step: SagaStep<D>, attempt: number): SagaCommand {
   return {
-    ...step.compensation!.command(instance.data),
+    ...step.compensation!.command(instance.data, instance.failure),
     sagaId: instance.id,
     commandId: instance.commandId,
     step: step.name,
@@ -95,6 +122,7 @@ const unchanged = <D>(instance: SagaInstance<D>): SagaTransition<D> => ({
   instance,
   commands: [],
   changed: false,
+  outcome: 'unchanged',
 });
 
 /** Starts the first step. */
@@ -116,7 +144,7 @@ export function startSaga<D>(
     attempt: 1,
     deadline: now + first.timeoutMs,
   };
-  return { instance, commands: [actionOf(instance, first, 1)], changed: true };
+  return { instance, commands: [actionOf(instance, first, 1)], changed: true, outcome: 'started' };
 }
 
 /** Moves on from step `from` (completed): the next step's action, or the end. */
@@ -134,6 +162,7 @@ function forwardFrom<D>(
       instance: { ...instance, status: 'completed', deadline: null, attempt: 0 },
       commands: [],
       changed: true,
+      outcome: 'completed',
     };
   }
   const moved: SagaInstance<D> = {
@@ -143,16 +172,20 @@ function forwardFrom<D>(
     attempt: 1,
     deadline: now + next.timeoutMs,
   };
-  return { instance: moved, commands: [actionOf(moved, next, 1)], changed: true };
+  return { instance: moved, commands: [actionOf(moved, next, 1)], changed: true, outcome: 'advanced' };
 }
 
-/** Undoes the completed steps before `below`, last first, skipping steps with nothing to undo. */
+/**
+ * Undoes the steps before `below`, last first, skipping steps with nothing to undo. `outcome` says why:
+ * `failed` when a step has just failed, `compensating` when a compensation has just been done.
+ */
 function compensateBelow<D>(
   definition: SagaDefinition<D>,
   instance: SagaInstance<D>,
   below: number,
   now: number,
   newId: NewId,
+  outcome: 'failed' | 'compensating',
 ): SagaTransition<D> {
   for (let i = below - 1; i >= 0; i--) {
     const step = definition.steps[i]!;
@@ -165,12 +198,13 @@ function compensateBelow<D>(
       attempt: 1,
       deadline: now + step.compensation.timeoutMs,
     };
-    return { instance: moved, commands: [compensationOf(moved, step, 1)], changed: true };
+    return { instance: moved, commands: [compensationOf(moved, step, 1)], changed: true, outcome };
   }
   return {
     instance: { ...instance, status: 'compensated', deadline: null, attempt: 0 },
     commands: [],
     changed: true,
+    outcome: outcome === 'failed' ? 'failed' : 'compensated',
   };
 }
 
@@ -192,13 +226,13 @@ export function onSagaReply<D>(
     }
     if (step.failureOn.includes(reply.type)) {
       const failed = { ...instance, failure: { step: step.name, reason: reply.type } };
-      return compensateBelow(definition, failed, instance.step, now, newId);
+      return compensateBelow(definition, failed, instance.step, now, newId, 'failed');
     }
     return unchanged(instance);
   }
   // compensating
   if (step.compensation?.doneOn.includes(reply.type))
-    return compensateBelow(definition, instance, instance.step, now, newId);
+    return compensateBelow(definition, instance, instance.step, now, newId, 'compensating');
   return unchanged(instance);
 }
 
@@ -214,15 +248,26 @@ export function onSagaDeadline<D>(
   if (instance.status === 'running') {
     if (instance.attempt <= step.retries) {
       const retried = { ...instance, attempt: instance.attempt + 1, deadline: now + step.timeoutMs };
-      return { instance: retried, commands: [actionOf(retried, step, retried.attempt)], changed: true };
+      return {
+        instance: retried,
+        commands: [actionOf(retried, step, retried.attempt)],
+        changed: true,
+        outcome: 'retried',
+      };
     }
+    // The participant may still act on the command: undo this step too, not only the ones before it.
     const failed = { ...instance, failure: { step: step.name, reason: 'timeout' } };
-    return compensateBelow(definition, failed, instance.step, now, newId);
+    return compensateBelow(definition, failed, instance.step + 1, now, newId, 'failed');
   }
   const compensation = step.compensation!;
   if (instance.attempt <= compensation.retries) {
     const retried = { ...instance, attempt: instance.attempt + 1, deadline: now + compensation.timeoutMs };
-    return { instance: retried, commands: [compensationOf(retried, step, retried.attempt)], changed: true };
+    return {
+      instance: retried,
+      commands: [compensationOf(retried, step, retried.attempt)],
+      changed: true,
+      outcome: 'retried',
+    };
   }
   return {
     instance: {
@@ -233,5 +278,6 @@ export function onSagaDeadline<D>(
     },
     commands: [],
     changed: true,
+    outcome: 'stuck',
   };
 }

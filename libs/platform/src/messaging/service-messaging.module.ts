@@ -30,9 +30,13 @@ export interface ServiceMessagingDeclaration {
     cleanupPolicy: string;
     retentionMs: number | 'infinite';
     events: readonly string[];
+    /** `commands`: a command topic it receives on (provisioned by it, published to by others). */
+    kind?: 'events' | 'commands';
   }[];
   /** Its consumers and the event types each is declared to consume; the handlers must match. */
   consumerGroups: readonly { name: string; consumes: readonly string[] }[];
+  /** Other services' command topics it sends to, with their commands (the orchestrated saga's orchestrator). */
+  sends?: readonly { name: string; events: readonly string[] }[];
 }
 
 export interface ServiceMessagingOptions {
@@ -40,7 +44,8 @@ export interface ServiceMessagingOptions {
   config: ServiceConfig;
   /**
    * The contracts of the events it publishes: registered at boot, so the first outbox write of each type does
-   * not wait on the registry. Exactly the events its manifest entry declares, each on its declared topic.
+   * not wait on the registry. Exactly the events its manifest entry declares, each on its declared topic,
+   * and the commands it sends (`sends`).
    */
   publishes: readonly EventDefinition<never>[];
 }
@@ -58,7 +63,11 @@ export function checkPublishedEvents(
   service: ServiceMessagingDeclaration,
   publishes: readonly EventDefinition<never>[],
 ): void {
-  const declared = new Map(service.topics.flatMap((t) => t.events.map((type) => [type, t.name] as const)));
+  const declared = new Map(
+    [...service.topics.filter((t) => t.kind !== 'commands'), ...(service.sends ?? [])].flatMap((t) =>
+      t.events.map((type) => [type, t.name] as const),
+    ),
+  );
   const problems: string[] = [];
   for (const definition of publishes) {
     const topic = declared.get(definition.type);

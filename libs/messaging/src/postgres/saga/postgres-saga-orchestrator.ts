@@ -25,6 +25,12 @@ export interface SagaOrchestratorOptions<D> {
   definition: SagaDefinition<D>;
   /** Writes one command in the caller's transaction (an outbox row, normally). */
   send(manager: EntityManager, command: SagaCommand): Promise<void>;
+  /**
+   * Called in the same transaction after each change of an instance by a reply or a deadline (not by
+   * `start`, whose caller acts itself): where the service acts on the saga's outcome (the orders service
+   * confirms or cancels its order on `completed` and `failed`). `reply` is the reply that caused it, if any.
+   */
+  onTransition?(manager: EntityManager, transition: SagaTransition<D>, reply?: SagaReply): Promise<void>;
   /** Command ids; UUIDs by default. */
   newId?: NewId;
   /** The clock; `Date.now` by default. */
@@ -98,7 +104,7 @@ export class PostgresSagaOrchestrator<D> {
       this.now(),
       this.newId,
     );
-    await this.apply(manager, transition);
+    await this.apply(manager, transition, reply);
     return transition;
   }
 
@@ -139,7 +145,11 @@ export class PostgresSagaOrchestrator<D> {
     return toInstance<D>(rows[0]);
   }
 
-  private async apply(manager: EntityManager, transition: SagaTransition<D>): Promise<void> {
+  private async apply(
+    manager: EntityManager,
+    transition: SagaTransition<D>,
+    reply?: SagaReply,
+  ): Promise<void> {
     if (!transition.changed) return;
     const i = transition.instance;
     await manager.query(
@@ -159,6 +169,7 @@ export class PostgresSagaOrchestrator<D> {
       ],
     );
     await this.sendAll(manager, transition);
+    await this.options.onTransition?.(manager, transition, reply);
   }
 
   private async sendAll(manager: EntityManager, transition: SagaTransition<D>): Promise<void> {

@@ -7,6 +7,7 @@
  * never absolute totals another test could have moved. The deadline test restarts services, so it runs last.
  */
 import { randomUUID } from 'node:crypto';
+import { SAGA_MODES } from '@orderstream/system';
 import {
   SagaSystem,
   type HttpResult,
@@ -31,11 +32,11 @@ const LIMITED_UNITS = 10;
 const statusesOf = (order: OrderView) => order.history.map((h) => [h.status, h.reason]);
 const unknownCustomer = () => `e2e-nobody-${randomUUID()}`;
 
-describe('the order saga, across the four services', () => {
+describe.each(SAGA_MODES)('the order saga (%s), across the four services', (sagaMode) => {
   let system: SagaSystem;
 
   beforeAll(async () => {
-    system = await SagaSystem.start();
+    system = await SagaSystem.start({ sagaMode });
   }, 120_000);
 
   afterAll(async () => {
@@ -61,6 +62,12 @@ describe('the order saga, across the four services', () => {
         ['PENDING', null],
         ['CONFIRMED', null],
       ]);
+      // Orchestrated, the fulfilment saga has run both steps; choreographed, there is no saga instance.
+      expect(await system.sagaInstance(order.id)).toEqual(
+        sagaMode === 'orchestration'
+          ? { status: 'completed', step: 1, attempt: 0, failure: null }
+          : undefined,
+      );
       expect(await system.payment(order.id)).toMatchObject<Partial<PaymentView>>({
         orderId: order.id,
         customerId: 'customer-2',
@@ -394,16 +401,40 @@ describe('the order saga, across the four services', () => {
         ['PENDING', null],
         ['CANCELLED', 'deadline'],
       ]);
-      // OrderPlaced and OrderCancelled share the order's partition, so payments authorizes, then refunds.
-      expect(await system.waitForPayment(order.id, 'REFUNDED')).toMatchObject({
-        amountCents: 2 * PRICE['SKU-BLUE-MUG'],
-        reason: 'order-cancelled',
-      });
-      expect(await system.customer('customer-2')).toEqual(creditBefore);
-
-      // Inventory back: whichever of PaymentAuthorized and OrderCancelled it sees first, it ends holding
-      // nothing for the order, and the order stays cancelled.
-      await system.startOne('inventory');
+      if (sagaMode === 'choreography') {
+        // OrderPlaced and OrderCancelled share the order's partition, so payments authorizes, then refunds,
+        // while inventory is still down.
+        expect(await system.waitForPayment(order.id, 'REFUNDED')).toMatchObject({
+          amountCents: 2 * PRICE['SKU-BLUE-MUG'],
+          reason: 'order-cancelled',
+        });
+        expect(await system.customer('customer-2')).toEqual(creditBefore);
+        // Inventory back: whichever of PaymentAuthorized and OrderCancelled it sees first, it ends holding
+        // nothing for the order, and the order stays cancelled.
+        await system.startOne('inventory');
+      } else {
+        // The orchestrator undoes the timed-out ReserveStock first (inventory may still reserve: the
+        // command waits in its topic), then the payment: the refund waits for inventory to come back.
+        const saga = await system.sagaInstance(order.id);
+        expect(saga).toMatchObject({
+          status: 'compensating',
+          step: 1,
+          failure: { step: 'ReserveStock', reason: 'timeout' },
+        });
+        expect(await system.payment(order.id)).toMatchObject({ status: 'AUTHORIZED' });
+        await system.startOne('inventory');
+        expect(await system.waitForPayment(order.id, 'REFUNDED')).toMatchObject({
+          amountCents: 2 * PRICE['SKU-BLUE-MUG'],
+          reason: 'order-cancelled',
+        });
+        expect(await system.customer('customer-2')).toEqual(creditBefore);
+        expect(
+          await system.until('the saga to end', async () => {
+            const ended = await system.sagaInstance(order.id);
+            return ended?.status === 'compensated' ? ended : undefined;
+          }),
+        ).toMatchObject({ status: 'compensated' });
+      }
       const [held] = await system.until('inventory to settle the cancelled order', async () => {
         const rows = await system.query<{ status: string }>(
           'inventory',

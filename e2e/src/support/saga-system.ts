@@ -31,7 +31,14 @@ import {
   type KafkaClient,
   type PartitionOffset,
 } from '@orderstream/messaging';
-import { consumerGroupsOf, databasesOf, serviceOf } from '@orderstream/system';
+import {
+  databasesOf,
+  serviceIn,
+  serviceNames,
+  serviceOf,
+  topicsConsumedBy,
+  type SagaMode,
+} from '@orderstream/system';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import {
   createTestDatabase,
@@ -125,10 +132,14 @@ export const SAGA_TOPICS: readonly string[] = ['orders', 'payments', 'inventory'
 );
 export type SagaTopic = string;
 
-/** What each consumer group reads, from the manifest (docs/saga.md, "Who consumes what"). */
-export const GROUP_TOPICS: Readonly<Record<string, readonly SagaTopic[]>> = Object.fromEntries(
-  consumerGroupsOf().map((g) => [g.group, g.topics]),
-);
+/** What each consumer group reads in a saga mode, from the manifest (docs/saga.md, "Who consumes what"). */
+export function groupTopics(mode: SagaMode): Readonly<Record<string, readonly SagaTopic[]>> {
+  return Object.fromEntries(
+    serviceNames().flatMap((name) =>
+      serviceIn(name, mode).consumerGroups.map((g) => [g.name, topicsConsumedBy(g)] as const),
+    ),
+  );
+}
 
 /** Log-end offset of every partition of every saga topic, as `topic/partition` → offset. */
 export type EndOffsets = Record<string, string>;
@@ -149,6 +160,8 @@ export interface SagaSystemOptions {
   env?: Partial<Record<ServiceName, Record<string, string>>>;
   /** How long `waitForOrder` and friends wait by default. */
   settleTimeoutMs?: number;
+  /** How the order saga runs (every service's `SAGA_MODE`); default choreography. */
+  sagaMode?: SagaMode;
 }
 
 async function parseBody(response: Response): Promise<unknown> {
@@ -183,8 +196,12 @@ export class SagaSystem {
   /** The system's Kafka namespace: every topic, group and transactional id of it is prefixed with it. */
   readonly namespace = uniqueName('e2e');
 
+  /** How its order saga runs. */
+  readonly sagaMode: SagaMode;
+
   private constructor(private readonly options: SagaSystemOptions) {
     this.settleTimeoutMs = options.settleTimeoutMs ?? 60_000;
+    this.sagaMode = options.sagaMode ?? 'choreography';
   }
 
   /** Creates the three databases and starts the four services; on failure, cleans up what it started. */
@@ -212,6 +229,7 @@ export class SagaSystem {
       databases: Object.fromEntries([...this.databases].map(([owner, db]) => [owner, db.url])),
       namespace: this.namespace,
       ports: Object.fromEntries(this.ports),
+      sagaMode: this.sagaMode,
     };
     // All at once: each service creates the topics it owns and waits for those it consumes. Settled, so
     // that every start has finished (and is known to dispose) before a failure is thrown.
@@ -582,6 +600,22 @@ export class SagaSystem {
     this.services.delete(name);
   }
 
+  /** The orchestrated saga's instance of an order (`order-fulfilment`, or another saga's id), if any. */
+  async sagaInstance(
+    id: string,
+  ): Promise<
+    | { status: string; step: number; attempt: number; failure: { step: string; reason: string } | null }
+    | undefined
+  > {
+    const rows = await this.query<{
+      status: string;
+      step: number;
+      attempt: number;
+      failure: { step: string; reason: string } | null;
+    }>('orders', 'SELECT status, step, attempt, failure FROM saga_instances WHERE id = $1', [id]);
+    return rows[0];
+  }
+
   /** A Kafka client on the test run's brokers, for reading and injecting records; its user disconnects it. */
   kafka(clientId = 'saga-e2e'): KafkaClient {
     return namespacedKafkaClient(
@@ -655,12 +689,14 @@ export class SagaSystem {
    */
   private async physicalGroups(admin: AdminPort): Promise<[string, readonly SagaTopic[]][]> {
     const listed = (await admin.listGroups()).map((g) => g.groupId);
-    return Object.entries(GROUP_TOPICS).flatMap(([group, topics]): [string, readonly SagaTopic[]][] => {
-      const generations = listed.filter(
-        (id) => id.startsWith(`${group}.g`) && /^\d+$/.test(id.slice(group.length + 2)),
-      );
-      return generations.length > 0 ? generations.map((id) => [id, topics]) : [[group, topics]];
-    });
+    return Object.entries(groupTopics(this.sagaMode)).flatMap(
+      ([group, topics]): [string, readonly SagaTopic[]][] => {
+        const generations = listed.filter(
+          (id) => id.startsWith(`${group}.g`) && /^\d+$/.test(id.slice(group.length + 2)),
+        );
+        return generations.length > 0 ? generations.map((id) => [id, topics]) : [[group, topics]];
+      },
+    );
   }
 
   /**

@@ -4,7 +4,7 @@
  * deployment would: built JavaScript, configured only through environment variables. A service added to
  * the manifest is started by both without a change here.
  */
-import { outboxSources, serviceNames, serviceOf } from '@orderstream/system';
+import { outboxSources, serviceNames, serviceOf, type SagaMode } from '@orderstream/system';
 
 /** A service of the manifest, e.g. `orders`. */
 export type ServiceName = string;
@@ -29,6 +29,8 @@ export interface ServiceEndpoints {
   namespace?: string;
   /** The port of each service where it is not the manifest's (an e2e system's free ports). */
   ports?: Readonly<Record<ServiceName, number>>;
+  /** `SAGA_MODE` of every service (a system-wide setting); absent: the services' default, choreography. */
+  sagaMode?: SagaMode;
 }
 
 /** `ORDERS_URL` for `orders`: the variable through which a service finds one it calls. */
@@ -50,6 +52,7 @@ export function serviceEnv(
     SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
     LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
     ...(endpoints.namespace ? { KAFKA_NAMESPACE: endpoints.namespace } : {}),
+    ...(endpoints.sagaMode ? { SAGA_MODE: endpoints.sagaMode } : {}),
   };
   if (service.relaysOutboxes) env['OUTBOX_SOURCES'] = outboxSources((s) => databaseUrl(endpoints, s.name));
   if (service.database) env['DATABASE_URL'] = databaseUrl(endpoints, service.name);

@@ -20,6 +20,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServiceName } from '@orderstream/demo';
+import { SAGA_MODES, type SagaMode } from '@orderstream/system';
 import { waitFor } from '@orderstream/testing';
 import {
   expectLedgerMovedOncePerConfirmedOrder,
@@ -103,165 +104,175 @@ interface AtTheKill {
   settled: number;
 }
 
-describe.each<ServiceName>(['payments', 'inventory', 'orders', 'outbox-relay'])(
-  'SIGKILL of %s with 500 orders in flight',
-  (victim) => {
-    let system: SagaSystem;
-    /** POSTs that had to be repeated (the orders service was unreachable or cut the request off). */
-    let retriedPosts = 0;
+const VICTIMS: readonly ServiceName[] = ['payments', 'inventory', 'orders', 'outbox-relay'];
 
-    beforeAll(async () => {
-      system = await SagaSystem.start({
-        env: { orders: { SAGA_DEADLINE_MS: String(30 * 60_000) } },
-        settleTimeoutMs: SETTLE_TIMEOUT_MS,
-      });
-    }, 120_000);
+// Orchestrated, the SIGKILL of orders is the orchestrator's: its saga instances carry on from their rows.
+describe.each<[ServiceName, SagaMode]>(
+  SAGA_MODES.flatMap((mode) => VICTIMS.map((v): [ServiceName, SagaMode] => [v, mode])),
+)('SIGKILL of %s with 500 orders in flight (%s)', (victim, sagaMode) => {
+  let system: SagaSystem;
+  /** POSTs that had to be repeated (the orders service was unreachable or cut the request off). */
+  let retriedPosts = 0;
 
-    afterAll(async () => {
-      await system?.dispose();
+  beforeAll(async () => {
+    system = await SagaSystem.start({
+      sagaMode,
+      env: { orders: { SAGA_DEADLINE_MS: String(30 * 60_000) } },
+      settleTimeoutMs: SETTLE_TIMEOUT_MS,
     });
+  }, 120_000);
 
-    /** How many orders have left PENDING: one query on the orders database (500 GETs per poll would be slow). */
-    async function settledCount(): Promise<number> {
+  afterAll(async () => {
+    await system?.dispose();
+  });
+
+  /** How many orders have left PENDING: one query on the orders database (500 GETs per poll would be slow). */
+  async function settledCount(): Promise<number> {
+    const [row] = await system.query<{ n: string }>(
+      'orders',
+      `SELECT count(*) AS n FROM orders WHERE status <> 'PENDING'`,
+    );
+    return Number(row?.n);
+  }
+
+  /**
+   * Places order `i` as a careful client does: the same Idempotency-Key on every attempt, retried while
+   * the orders service is unreachable or answers 5xx. A limited order refused as sold out (422
+   * `stock-unavailable`) is `undefined`; any other 4xx fails the test at once.
+   */
+  async function placeWithRetries(i: number, key: string): Promise<OrderView | undefined> {
+    let attempts = 0;
+    const outcome = await waitFor(
+      async () => {
+        attempts += 1;
+        const response = await system.postOrder(bodyOf(i), key);
+        if (response.status === 201 || (response.status >= 400 && response.status < 500)) return response;
+        throw new Error(`POST /orders answered ${response.status}`);
+      },
+      { description: `order ${i} to be accepted`, timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 100 },
+    );
+    if (attempts > 1) retriedPosts += 1;
+    if (i % 10 === 0 && isStockUnavailable(outcome)) return undefined;
+    if (outcome.status !== 201) {
+      throw new Error(`order ${i}: POST /orders answered ${outcome.status}: ${JSON.stringify(outcome.body)}`);
+    }
+    return outcome.body;
+  }
+
+  /** Places orders `from` to `to - 1` with `CLIENTS` concurrent clients, into `accepted`. */
+  async function place(
+    accepted: (OrderView | undefined)[],
+    keys: readonly string[],
+    from: number,
+    to: number,
+  ) {
+    let next = from;
+    const client = async () => {
+      for (let i = next++; i < to; i = next++) accepted[i] = await placeWithRetries(i, keys[i] ?? '');
+    };
+    await Promise.all(Array.from({ length: CLIENTS }, client));
+  }
+
+  /**
+   * Kills the victim and starts it again: orders at once (its clients are retrying), the others once
+   * every order is placed, so that their backlog builds up meanwhile.
+   */
+  async function crashAndRestart(allPlaced: Promise<unknown>): Promise<AtTheKill> {
+    const atTheKill = { accepted: await acceptedCount(), settled: await settledCount() };
+    await system.killOne(victim, 'SIGKILL');
+    if (victim !== 'orders') await allPlaced;
+    await system.startOne(victim);
+    return atTheKill;
+  }
+
+  async function acceptedCount(): Promise<number> {
+    const [row] = await system.query<{ n: string }>('orders', 'SELECT count(*) AS n FROM orders');
+    return Number(row?.n);
+  }
+
+  it('brings every order to its final state and applies every event exactly once', async () => {
+    const before = await readLedger(system, CUSTOMERS, SKUS);
+    const keys = Array.from({ length: ORDERS }, () => randomUUID());
+    const answers = new Array<OrderView | undefined>(ORDERS);
+    const firstWave = place(answers, keys, 0, FIRST_WAVE);
+    // Awaited below; this only keeps a failure meanwhile from being reported as unhandled.
+    firstWave.catch(() => undefined);
+    await system.until(`${KILL_WHEN_SETTLED} orders to settle`, async () => {
+      return (await settledCount()) >= KILL_WHEN_SETTLED;
+    });
+    // The second wave and the kill start together (the first may still be placing), so the crash cuts
+    // requests and events off midway.
+    const allPlaced = Promise.all([firstWave, place(answers, keys, FIRST_WAVE, ORDERS)]);
+    const [atTheKill] = await Promise.all([crashAndRestart(allPlaced), allPlaced]);
+    const accepted = answers.filter((order): order is OrderView => order !== undefined);
+    const refused = ORDERS - accepted.length;
+    const EXPECTED_OUTCOMES = expectedOutcomes(refused);
+
+    await system.until(`all ${accepted.length} orders to settle after the restart of ${victim}`, async () => {
+      return (await settledCount()) === accepted.length;
+    });
+    // The saga ends with payments' refund of an order cancelled out of stock.
+    await system.until('every out-of-stock cancellation to be refunded', async () => {
       const [row] = await system.query<{ n: string }>(
-        'orders',
-        `SELECT count(*) AS n FROM orders WHERE status <> 'PENDING'`,
-      );
-      return Number(row?.n);
-    }
-
-    /**
-     * Places order `i` as a careful client does: the same Idempotency-Key on every attempt, retried while
-     * the orders service is unreachable or answers 5xx. A limited order refused as sold out (422
-     * `stock-unavailable`) is `undefined`; any other 4xx fails the test at once.
-     */
-    async function placeWithRetries(i: number, key: string): Promise<OrderView | undefined> {
-      let attempts = 0;
-      const outcome = await waitFor(
-        async () => {
-          attempts += 1;
-          const response = await system.postOrder(bodyOf(i), key);
-          if (response.status === 201 || (response.status >= 400 && response.status < 500)) return response;
-          throw new Error(`POST /orders answered ${response.status}`);
-        },
-        { description: `order ${i} to be accepted`, timeoutMs: SETTLE_TIMEOUT_MS, intervalMs: 100 },
-      );
-      if (attempts > 1) retriedPosts += 1;
-      if (i % 10 === 0 && isStockUnavailable(outcome)) return undefined;
-      if (outcome.status !== 201) {
-        throw new Error(
-          `order ${i}: POST /orders answered ${outcome.status}: ${JSON.stringify(outcome.body)}`,
-        );
-      }
-      return outcome.body;
-    }
-
-    /** Places orders `from` to `to - 1` with `CLIENTS` concurrent clients, into `accepted`. */
-    async function place(
-      accepted: (OrderView | undefined)[],
-      keys: readonly string[],
-      from: number,
-      to: number,
-    ) {
-      let next = from;
-      const client = async () => {
-        for (let i = next++; i < to; i = next++) accepted[i] = await placeWithRetries(i, keys[i] ?? '');
-      };
-      await Promise.all(Array.from({ length: CLIENTS }, client));
-    }
-
-    /**
-     * Kills the victim and starts it again: orders at once (its clients are retrying), the others once
-     * every order is placed, so that their backlog builds up meanwhile.
-     */
-    async function crashAndRestart(allPlaced: Promise<unknown>): Promise<AtTheKill> {
-      const atTheKill = { accepted: await acceptedCount(), settled: await settledCount() };
-      await system.killOne(victim, 'SIGKILL');
-      if (victim !== 'orders') await allPlaced;
-      await system.startOne(victim);
-      return atTheKill;
-    }
-
-    async function acceptedCount(): Promise<number> {
-      const [row] = await system.query<{ n: string }>('orders', 'SELECT count(*) AS n FROM orders');
-      return Number(row?.n);
-    }
-
-    it('brings every order to its final state and applies every event exactly once', async () => {
-      const before = await readLedger(system, CUSTOMERS, SKUS);
-      const keys = Array.from({ length: ORDERS }, () => randomUUID());
-      const answers = new Array<OrderView | undefined>(ORDERS);
-      const firstWave = place(answers, keys, 0, FIRST_WAVE);
-      // Awaited below; this only keeps a failure meanwhile from being reported as unhandled.
-      firstWave.catch(() => undefined);
-      await system.until(`${KILL_WHEN_SETTLED} orders to settle`, async () => {
-        return (await settledCount()) >= KILL_WHEN_SETTLED;
-      });
-      // The second wave and the kill start together (the first may still be placing), so the crash cuts
-      // requests and events off midway.
-      const allPlaced = Promise.all([firstWave, place(answers, keys, FIRST_WAVE, ORDERS)]);
-      const [atTheKill] = await Promise.all([crashAndRestart(allPlaced), allPlaced]);
-      const accepted = answers.filter((order): order is OrderView => order !== undefined);
-      const refused = ORDERS - accepted.length;
-      const EXPECTED_OUTCOMES = expectedOutcomes(refused);
-
-      await system.until(
-        `all ${accepted.length} orders to settle after the restart of ${victim}`,
-        async () => {
-          return (await settledCount()) === accepted.length;
-        },
-      );
-      // The saga ends with payments' refund of an order cancelled out of stock.
-      await system.until('every out-of-stock cancellation to be refunded', async () => {
-        const [row] = await system.query<{ n: string }>(
-          'payments',
-          `SELECT count(*) AS n FROM payments WHERE status = 'REFUNDED'`,
-        );
-        return Number(row?.n) === (EXPECTED_OUTCOMES['CANCELLED out-of-stock'] ?? 0);
-      });
-      await system.waitForOutboxesDrained();
-      await system.waitForGroupsCaughtUp();
-
-      // The kill hit a busy system: orders were accepted and not all settled.
-      expect(atTheKill.settled).toBeGreaterThanOrEqual(KILL_WHEN_SETTLED);
-      expect(atTheKill.settled).toBeLessThan(ORDERS);
-
-      // One order per Idempotency-Key, even for requests cut off by the crash and retried.
-      if (victim === 'orders') expect(retriedPosts).toBeGreaterThan(0);
-      const ids = new Set(accepted.map((o) => o.id));
-      expect(ids.size).toBe(ORDERS - refused);
-      expect(await acceptedCount()).toBe(ORDERS - refused);
-
-      const settled = await Promise.all(accepted.map((o) => system.order(o.id)));
-      const outcomes: Record<string, number> = {};
-      for (const order of settled) outcomes[outcomeOf(order)] = (outcomes[outcomeOf(order)] ?? 0) + 1;
-      expect(outcomes).toEqual(EXPECTED_OUTCOMES);
-      // Each order moved once: PENDING, then its final status, never back and never twice.
-      const histories = new Set(settled.map((o) => o.history.map((h) => h.status).join(' → ')));
-      expect([...histories].sort()).toEqual<string[]>(
-        (refused < 40
-          ? (['CANCELLED', 'CONFIRMED', 'REJECTED'] satisfies OrderStatus[])
-          : (['CONFIRMED', 'REJECTED'] satisfies OrderStatus[])
-        ).map((status) => `PENDING → ${status}`),
-      );
-      const payments = await system.query<{ status: string; n: string }>(
         'payments',
-        'SELECT status, count(*) AS n FROM payments GROUP BY status ORDER BY status',
+        `SELECT count(*) AS n FROM payments WHERE status = 'REFUNDED'`,
       );
-      expect(payments.map((p) => [p.status, Number(p.n)])).toEqual([
-        ['AUTHORIZED', 343],
-        ['DECLINED', 117],
-        ...(refused < 40 ? [['REFUNDED', 40 - refused]] : []),
-      ]);
+      return Number(row?.n) === (EXPECTED_OUTCOMES['CANCELLED out-of-stock'] ?? 0);
+    });
+    await system.waitForOutboxesDrained();
+    await system.waitForGroupsCaughtUp();
 
-      await expectLedgerMovedOncePerConfirmedOrder(system, before, settled);
-      await expectOutboxesHoldEachEventOnce(system, settled);
-      const delivery = await expectTopicsCarryEachEventInOrder(system, settled);
-      process.stdout.write(
-        `SIGKILL ${victim}: at the kill ${atTheKill.accepted} accepted, ${atTheKill.settled} settled; ` +
-          `${refused} limited orders refused as sold out; ` +
-          `${retriedPosts} POSTs retried, ${delivery.records} records read, ${delivery.repeats} relay repeats\n`,
+    // The kill hit a busy system: orders were accepted and not all settled.
+    expect(atTheKill.settled).toBeGreaterThanOrEqual(KILL_WHEN_SETTLED);
+    expect(atTheKill.settled).toBeLessThan(ORDERS);
+
+    // One order per Idempotency-Key, even for requests cut off by the crash and retried.
+    if (victim === 'orders') expect(retriedPosts).toBeGreaterThan(0);
+    const ids = new Set(accepted.map((o) => o.id));
+    expect(ids.size).toBe(ORDERS - refused);
+    expect(await acceptedCount()).toBe(ORDERS - refused);
+
+    const settled = await Promise.all(accepted.map((o) => system.order(o.id)));
+    const outcomes: Record<string, number> = {};
+    for (const order of settled) outcomes[outcomeOf(order)] = (outcomes[outcomeOf(order)] ?? 0) + 1;
+    expect(outcomes).toEqual(EXPECTED_OUTCOMES);
+    // Each order moved once: PENDING, then its final status, never back and never twice.
+    const histories = new Set(settled.map((o) => o.history.map((h) => h.status).join(' → ')));
+    expect([...histories].sort()).toEqual<string[]>(
+      (refused < 40
+        ? (['CANCELLED', 'CONFIRMED', 'REJECTED'] satisfies OrderStatus[])
+        : (['CONFIRMED', 'REJECTED'] satisfies OrderStatus[])
+      ).map((status) => `PENDING → ${status}`),
+    );
+    const payments = await system.query<{ status: string; n: string }>(
+      'payments',
+      'SELECT status, count(*) AS n FROM payments GROUP BY status ORDER BY status',
+    );
+    expect(payments.map((p) => [p.status, Number(p.n)])).toEqual([
+      ['AUTHORIZED', 343],
+      ['DECLINED', 117],
+      ...(refused < 40 ? [['REFUNDED', 40 - refused]] : []),
+    ]);
+
+    await expectLedgerMovedOncePerConfirmedOrder(system, before, settled);
+    await expectOutboxesHoldEachEventOnce(system, settled);
+    const delivery = await expectTopicsCarryEachEventInOrder(system, settled);
+    if (sagaMode === 'orchestration') {
+      // Every fulfilment saga ended as its order did: completed with the confirmed ones, compensated (at
+      // once, or after the refund) with the others.
+      const sagas = await system.query<{ status: string; n: string }>(
+        'orders',
+        'SELECT status, count(*) AS n FROM saga_instances GROUP BY status ORDER BY status',
       );
-    }, 600_000);
-  },
-);
+      expect(sagas.map((row) => [row.status, Number(row.n)])).toEqual([
+        ['compensated', ORDERS - refused - 343],
+        ['completed', 343],
+      ]);
+    }
+    process.stdout.write(
+      `SIGKILL ${victim} (${sagaMode}): at the kill ${atTheKill.accepted} accepted, ${atTheKill.settled} settled; ` +
+        `${refused} limited orders refused as sold out; ` +
+        `${retriedPosts} POSTs retried, ${delivery.records} records read, ${delivery.repeats} relay repeats\n`,
+    );
+  }, 600_000);
+});

@@ -11,6 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { serviceEnv, startService, type ServiceProcess } from '@orderstream/demo';
+import { SAGA_MODES } from '@orderstream/system';
 import { freePort } from '@orderstream/testing';
 import type { ConsumedRecord, OutgoingRecord } from '@orderstream/messaging';
 import { CE_ID, eventName, expectedEvents, keyOf } from './support/saga-events';
@@ -22,11 +23,11 @@ import {
 } from './support/saga-invariants';
 import { SAGA_TOPICS, SagaSystem, type OrderStatus, type OrderView } from './support/saga-system';
 
-describe('the saga under duplicates and concurrent relays', () => {
+describe.each(SAGA_MODES)('the saga (%s) under duplicates and concurrent relays', (sagaMode) => {
   let system: SagaSystem;
 
   beforeAll(async () => {
-    system = await SagaSystem.start();
+    system = await SagaSystem.start({ sagaMode });
   }, 120_000);
 
   afterAll(async () => {
@@ -104,7 +105,9 @@ describe('the saga under duplicates and concurrent relays', () => {
     const originals = await system.readEvents(ids);
     expect(originals.map((r) => `${keyOf(r)} ${eventName(r)}`).sort()).toEqual(
       settled
-        .flatMap((o) => Object.values(expectedEvents(o)).flatMap((names) => names.map((n) => `${o.id} ${n}`)))
+        .flatMap((o) =>
+          Object.values(expectedEvents(o, sagaMode)).flatMap((names) => names.map((n) => `${o.id} ${n}`)),
+        )
         .sort(),
     );
 
@@ -142,11 +145,32 @@ describe('the saga under duplicates and concurrent relays', () => {
     expect(await system.endOffsets()).toEqual(endsAfterInjection);
     // The copies with a new ce_id were handled (not parked in a retry topic): each group's inbox gained one
     // row per copy of a type it handles, the byte-for-byte copies none (their ce_id was there already).
-    expect(await inboxSizes()).toEqual({
-      orders: inboxBefore.orders + 3, // StockReserved, StockRejected, PaymentDeclined
-      payments: inboxBefore.payments + 5, // OrderPlaced ×3, StockRejected, OrderCancelled
-      inventory: inboxBefore.inventory + 3, // PaymentAuthorized ×2, OrderCancelled
-    });
+    expect(await inboxSizes()).toEqual(
+      sagaMode === 'choreography'
+        ? {
+            orders: inboxBefore.orders + 3, // StockReserved, StockRejected, PaymentDeclined
+            payments: inboxBefore.payments + 5, // OrderPlaced ×3, StockRejected, OrderCancelled
+            inventory: inboxBefore.inventory + 3, // PaymentAuthorized ×2, OrderCancelled
+          }
+        : {
+            // Every reply: PaymentAuthorized ×2, PaymentDeclined, PaymentRefunded, StockReserved, StockRejected
+            orders: inboxBefore.orders + 6,
+            payments: inboxBefore.payments + 4, // AuthorizePayment ×3, RefundPayment
+            inventory: inboxBefore.inventory + 2, // ReserveStock ×2
+          },
+    );
+    if (sagaMode === 'orchestration') {
+      // The replies under a new ce_id still name the command they answer; its saga has ended, so nothing moved.
+      expect(
+        await system.query('orders', 'SELECT id, status FROM saga_instances WHERE id = ANY($1) ORDER BY id', [
+          ids,
+        ]),
+      ).toEqual(
+        ids
+          .map((id, i) => ({ id, status: i === 0 ? 'completed' : 'compensated' }))
+          .sort((a, b) => a.id.localeCompare(b.id)),
+      );
+    }
   }, 120_000);
 
   describe('two relays at once', () => {

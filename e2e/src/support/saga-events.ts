@@ -3,6 +3,7 @@
  * each settled order must have caused on each topic (docs/saga.md, "The flow").
  */
 import type { ConsumedRecord } from '@orderstream/messaging';
+import type { SagaMode } from '@orderstream/system';
 import type { OrderView, SagaTopic } from './saga-system';
 
 /** The CloudEvents id header: one per event, kept by every re-publish of the same outbox row. */
@@ -20,22 +21,27 @@ export const keyOf = (record: ConsumedRecord): string => record.key?.toString() 
 /**
  * The events each final state leaves on each topic, in the order they happen, for orders the saga settled
  * on its own (confirmed, declined, cancelled out of stock); a customer's or the deadline's cancellation
- * has other compensations and is not covered here.
+ * has other compensations and is not covered here. The events are the same in both saga modes; the
+ * orchestration adds its commands, on the participants' command topics.
  */
-export function expectedEvents(order: OrderView): Record<SagaTopic, string[]> {
+export function expectedEvents(order: OrderView, mode: SagaMode): Record<SagaTopic, string[]> {
   const reason = order.history.at(-1)?.reason;
+  const commands = (payments: string[], inventory: string[]): Record<SagaTopic, string[]> =>
+    mode === 'orchestration' ? { 'payments.commands': payments, 'inventory.commands': inventory } : {};
   switch (order.status) {
     case 'CONFIRMED':
       return {
         'orders.events': ['OrderPlaced', 'OrderConfirmed'],
         'payments.events': ['PaymentAuthorized'],
         'inventory.events': ['StockReserved'],
+        ...commands(['AuthorizePayment'], ['ReserveStock']),
       };
     case 'REJECTED':
       return {
         'orders.events': ['OrderPlaced', 'OrderRejected'],
         'payments.events': ['PaymentDeclined'],
         'inventory.events': [],
+        ...commands(['AuthorizePayment'], []),
       };
     case 'CANCELLED':
       if (reason !== 'out-of-stock') throw new Error(`unexpected cancellation reason ${String(reason)}`);
@@ -43,6 +49,7 @@ export function expectedEvents(order: OrderView): Record<SagaTopic, string[]> {
         'orders.events': ['OrderPlaced', 'OrderCancelled'],
         'payments.events': ['PaymentAuthorized', 'PaymentRefunded'],
         'inventory.events': ['StockRejected'],
+        ...commands(['AuthorizePayment', 'RefundPayment'], ['ReserveStock']),
       };
     default:
       throw new Error(`order ${order.id} is still ${order.status}`);

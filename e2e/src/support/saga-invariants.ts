@@ -99,7 +99,7 @@ export async function expectOutboxesHoldEachEventOnce(
   }
   const mismatches: unknown[] = [];
   for (const order of settled) {
-    for (const [topic, names] of Object.entries(expectedEvents(order))) {
+    for (const [topic, names] of Object.entries(expectedEvents(order, system.sagaMode))) {
       const actual = written.get(`${order.id} ${topic}`) ?? [];
       if (actual.join() !== names.join())
         mismatches.push({ order: order.id, topic, expected: names, actual });
@@ -165,7 +165,7 @@ export async function expectTopicsCarryEachEventInOrder(
     // The saga's three topics. notifications.events is keyed by order id too, but its events follow the
     // saga's end a moment later (asserted exactly once by notifications-work-queue.e2e.spec.ts), and the
     // stock levels are keyed by SKU.
-    for (const topic of Object.keys(expectedEvents(order))) {
+    for (const topic of Object.keys(expectedEvents(order, system.sagaMode))) {
       const firstArrivals: string[] = [];
       for (const record of records) {
         if (keyOf(record) !== order.id || record.topic !== topic) continue;
@@ -175,7 +175,7 @@ export async function expectTopicsCarryEachEventInOrder(
       const names = firstArrivals.map((id) => eventName(byCeId.get(id)?.[0] as ConsumedRecord));
       const expectedIds = outboxOrder.get(`${order.id} ${topic}`) ?? [];
       // A topic the saga does not write to for this outcome (a later service's) expects nothing.
-      const expectedNames = expectedEvents(order)[topic] ?? [];
+      const expectedNames = expectedEvents(order, system.sagaMode)[topic] ?? [];
       if (firstArrivals.join() !== expectedIds.join() || names.join() !== expectedNames.join()) {
         mismatches.push({ order: order.id, topic, arrived: names, expected: expectedNames });
       }

@@ -4,10 +4,12 @@
  * events inventory publishes anyway) with the command as its cause, so the reply's causation id is the
  * command's id, by which the orchestrator correlates it.
  *
- * One reply the choreography has no need of: a release that finds nothing held (the order was rejected,
- * released already, or not reserved yet, which the use case marks so that a later reservation reserves
- * nothing) still answers, with a StockReleased of no lines, because the orchestrator waits for an answer to
- * every compensation it sends.
+ * One reply the choreography has no need of: a release that finds nothing was ever held (the order was
+ * rejected, or not reserved yet, which the use case marks so that a later reservation reserves nothing)
+ * still answers, with a StockReleased of no lines, because the orchestrator waits for an answer to every
+ * compensation it sends. A release of an order released (or marked cancelled) already stays unanswered: the
+ * release that did it has answered, and a second command asking for it again (a duplicate under a new id)
+ * is refused, logged and counted, as in the choreography.
  */
 import { Injectable } from '@nestjs/common';
 import {
@@ -46,6 +48,15 @@ export class StockCommandsHandler {
     const { orderId } = command.data;
     const outcome = await this.releaseStock.execute(manager, orderId, command, context.logger);
     if (outcome === 'RELEASED') return;
+    if (outcome === 'REFUSED') {
+      // The use case has locked the order's row: REJECTED held nothing ever; RELEASED and CANCELLED answered.
+      const rows = (await manager.query('SELECT status FROM stock_orders WHERE order_id = $1', [
+        orderId,
+      ])) as {
+        status: string;
+      }[];
+      if (rows[0]?.status !== 'REJECTED') return;
+    }
     await this.outbox.add(manager, {
       definition: stockReleasedEvent,
       data: { orderId, lines: [] },

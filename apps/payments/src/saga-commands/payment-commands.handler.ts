@@ -4,9 +4,11 @@
  * events payments publishes anyway) with the command as its cause, so the reply's causation id is the
  * command's id, by which the orchestrator correlates it.
  *
- * One reply the choreography has no need of: a refund that finds nothing to give back (the payment was
- * declined, or is refunded already) still answers, with a PaymentRefunded of 0, because the orchestrator
- * waits for an answer to every compensation it sends.
+ * One reply the choreography has no need of: a refund that finds nothing was ever reserved (the payment
+ * was declined, or never made) still answers, with a PaymentRefunded of 0, because the orchestrator waits
+ * for an answer to every compensation it sends. A refund of a payment refunded already stays unanswered:
+ * the refund that did it has answered, and a second command asking for it again (a duplicate under a new
+ * id) is refused, logged and counted, as in the choreography.
  */
 import { Injectable } from '@nestjs/common';
 import {
@@ -45,6 +47,11 @@ export class PaymentCommandsHandler {
     const { orderId, customerId, currency, reason } = command.data;
     const outcome = await this.refundPayment.execute(manager, orderId, reason, command, context.logger);
     if (outcome === 'REFUNDED') return;
+    // The use case has locked the payment row, if there is one.
+    const rows = (await manager.query('SELECT status FROM payments WHERE order_id = $1', [orderId])) as {
+      status: string;
+    }[];
+    if (rows[0]?.status === 'REFUNDED') return;
     await this.outbox.add(manager, {
       definition: paymentRefundedEvent,
       data: { orderId, customerId, amountCents: 0, currency, reason },

@@ -18,8 +18,10 @@
  *    timed until the relay has published them all; the same records are then sent by the library's kafkajs
  *    adapter producer (acks=all, idempotent) in batches of the relay's batch size.
  *
- * Options (all optional): --orders N (2000), --concurrency N (32), --rate-seconds N (20), --relay-events N
- * (20000), --pg-seconds N (5), --customers N (50).
+ * Options (all optional): --saga choreography|orchestration|both (choreography; `both` runs phases 2 and 3
+ * on a fresh system in each mode, one after the other, and prints them side by side with the Kafka records
+ * per saga), --orders N (2000), --concurrency N (32), --rate-seconds N (20), --relay-events N (20000),
+ * --pg-seconds N (5), --customers N (50).
  *
  * The services keep their fixed consumer groups, so nothing else may run a saga system on the broker
  * meanwhile (no e2e tests, no demo).
@@ -55,11 +57,20 @@ import {
   type TestInfrastructure,
 } from '@orderstream/testing';
 import { Client } from 'pg';
-import { databasesOf, outboxServices, serviceNames } from '@orderstream/system';
+import {
+  allTopics,
+  databasesOf,
+  outboxServices,
+  SAGA_MODES,
+  serviceNames,
+  type SagaMode,
+} from '@orderstream/system';
 import { SagaSystem, type DatabaseOwner, type PlaceOrderBody } from '../src/support/saga-system';
 import { OrderOutcomeProbe } from './order-outcome.probe';
 
 interface BenchOptions {
+  /** `--saga choreography|orchestration|both` (default choreography): the modes measured, in this order. */
+  sagaModes: readonly SagaMode[];
   orders: number;
   concurrency: number;
   rateSeconds: number;
@@ -68,16 +79,37 @@ interface BenchOptions {
   customers: number;
 }
 
+/** `--saga MODE` (or `--saga=MODE`) out of the arguments; the rest are the numeric options. */
+function sagaModesOf(args: string[]): { modes: readonly SagaMode[]; rest: string[] } {
+  const rest: string[] = [];
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--saga') value = args[++i] ?? '';
+    else if (arg.startsWith('--saga=')) value = arg.slice('--saga='.length);
+    else rest.push(arg);
+  }
+  if (value === undefined || value === 'choreography') return { modes: ['choreography'], rest };
+  if (value === 'orchestration') return { modes: ['orchestration'], rest };
+  if (value === 'both') return { modes: SAGA_MODES, rest };
+  throw new Error(`--saga must be choreography, orchestration or both, got '${value}'`);
+}
+
 function parseOptions(): BenchOptions {
-  const o = positiveIntegerOptions({
-    orders: 2_000,
-    concurrency: 32,
-    'rate-seconds': 20,
-    'relay-events': 20_000,
-    'pg-seconds': 5,
-    customers: 50,
-  });
+  const { modes, rest } = sagaModesOf(process.argv.slice(2));
+  const o = positiveIntegerOptions(
+    {
+      orders: 2_000,
+      concurrency: 32,
+      'rate-seconds': 20,
+      'relay-events': 20_000,
+      'pg-seconds': 5,
+      customers: 50,
+    },
+    rest,
+  );
   return {
+    sagaModes: modes,
     orders: o.orders,
     concurrency: o.concurrency,
     rateSeconds: o['rate-seconds'],
@@ -208,6 +240,8 @@ const databasePart = (owner: DatabaseOwner): string => `connections to the ${own
 
 /** Every service of the manifest: each one's CPU is charged to the sagas it serves. */
 const SERVICES = serviceNames();
+/** Every topic of the manifest, whose records per saga are counted (offsets: transaction markers too). */
+const SYSTEM_TOPICS: readonly string[] = allTopics().map((topic) => topic.name);
 /** Every service that owns a database; its backends' CPU is split out by database. */
 const DATABASE_OWNERS: readonly DatabaseOwner[] = Object.keys(databasesOf());
 /** The databases of the saga itself: the issue-8 measurement (before the read side existed) covered these. */
@@ -417,6 +451,284 @@ function sagaDatabasesPerSaga(usage: CpuUsage): number | undefined {
     : undefined;
 }
 
+/** What one saga mode measured, for its own section and the comparison. */
+interface ModeResult {
+  mode: SagaMode;
+  sagasPerSecond: number;
+  saturationStatuses: Map<string, number>;
+  cpuUsed: CpuUsage;
+  cpuMissing: string[];
+  loadAfterSaturation: string;
+  /** [share, offered, orders, p50, p95, p99, max send lag, outcomes] per rate. */
+  latencyRows: string[][];
+  /** Records appended per completed saga to each of the system's topics during saturation. */
+  recordsPerSaga: Map<string, number>;
+  relay?: RelayResult;
+}
+
+/** Sum of the end offsets of each of `topics`, by topic. */
+async function topicTotals(system: SagaSystem, topics: readonly string[]): Promise<Map<string, bigint>> {
+  const admin = system.kafka('saga-bench-offsets').admin();
+  await admin.connect();
+  try {
+    const totals = new Map<string, bigint>();
+    for (const topic of topics) {
+      const ends = await admin.fetchEndOffsets(topic);
+      totals.set(
+        topic,
+        ends.reduce((sum, p) => sum + BigInt(p.offset), 0n),
+      );
+    }
+    return totals;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Starts a system in `mode`, measures saturation, CPU, records and latency (and the relay if asked), stops it. */
+async function measureMode(
+  infra: TestInfrastructure,
+  options: BenchOptions,
+  mode: SagaMode,
+  withRelay: boolean,
+): Promise<ModeResult> {
+  progress(`${mode}: starting the system (${DATABASE_OWNERS.length} databases, ${SERVICES.length} services)`);
+  const system = await SagaSystem.start({ sagaMode: mode });
+  const topics: string[] = [];
+  const probe = new OrderOutcomeProbe(system.kafka('saga-bench-probe'));
+  const outboxes = OUTBOX_OWNERS.map((owner) => new Client({ connectionString: system.database(owner).url }));
+  try {
+    await Promise.all(outboxes.map((db) => db.connect()));
+    await seed(system, options);
+    const cpu = await cpuTargets(system, infra);
+    for (const line of cpu.missing) progress(`CPU per saga: not measured: ${line}`);
+    const ends = await system.endOffsets();
+    const startOffsets = new Map(
+      Object.entries(ends)
+        .filter(([key]) => key.startsWith('orders.events/'))
+        .map(([key, offset]) => [Number(key.split('/')[1]), offset]),
+    );
+    await probe.start(startOffsets);
+    let next = 0;
+
+    progress(`${mode}: warm-up: ${WARM_UP_ORDERS} orders`);
+    await settle(probe, await postBounded(system, options, next, WARM_UP_ORDERS, 8), 'the warm-up');
+    next += WARM_UP_ORDERS;
+
+    await waitUntilQuiet(system, outboxes);
+
+    progress(`${mode}: saturation: ${options.orders} orders, ${options.concurrency} in flight`);
+    const recordsBefore = await topicTotals(system, SYSTEM_TOPICS);
+    const cpuAtStart = takeCpuSnapshot(cpu.targets);
+    const saturationStart = performance.now();
+    const saturationPlaced = await postBounded(system, options, next, options.orders, options.concurrency);
+    next += options.orders;
+    const saturation = await settle(probe, saturationPlaced, 'the saturation phase');
+    const sagasPerSecond = options.orders / ((saturation.lastAt - saturationStart) / 1_000);
+    await waitUntilQuiet(system, outboxes);
+    const cpuUsed = cpuUsage(
+      cpuAtStart,
+      takeCpuSnapshot(cpu.targets),
+      saturation.latenciesMs.length,
+      clockTicksPerSecond(),
+    );
+    const recordsAfter = await topicTotals(system, SYSTEM_TOPICS);
+    const recordsPerSaga = new Map(
+      SYSTEM_TOPICS.map((topic) => [
+        topic,
+        Number((recordsAfter.get(topic) ?? 0n) - (recordsBefore.get(topic) ?? 0n)) / options.orders,
+      ]),
+    );
+    const loadAfterSaturation = loadAverage();
+    progress(
+      `${mode}: saturation: ${sagasPerSecond.toFixed(1)} sagas/s; CPU ms per saga: ${cpuUsed.rows
+        .filter((row) => !row.part)
+        .map((row) => `${row.name} ${optional(row.perUnitMs, (n) => n.toFixed(2))}`)
+        .join(', ')}`,
+    );
+
+    const latencyRows: string[][] = [];
+    for (const share of [0.25, 0.5, 0.8]) {
+      const offered = sagasPerSecond * share;
+      const count = Math.max(1, Math.round(offered * options.rateSeconds));
+      progress(`${mode}: latency: ${count} orders at ${offered.toFixed(1)} orders/s (${share * 100} %)`);
+      const { placed, maxLagMs } = await postAtRate(system, options, next, offered, count);
+      next += count;
+      const outcome = await settle(probe, placed, `the ${share * 100} % phase`);
+      latencyRows.push([
+        `${share * 100}%`,
+        offered.toFixed(1),
+        String(count),
+        ms(percentile(outcome.latenciesMs, 0.5)),
+        ms(percentile(outcome.latenciesMs, 0.95)),
+        ms(percentile(outcome.latenciesMs, 0.99)),
+        ms(maxLagMs),
+        statusText(outcome.statuses),
+      ]);
+    }
+
+    // The latency phase ends when every order's terminal event is seen; the read side and the
+    // compensations may still be working. The relay is timed on a quiet system, like the raw producer.
+    let relay: RelayResult | undefined;
+    if (withRelay) {
+      await waitUntilQuiet(system, outboxes);
+      relay = await relayPhase(system, options, topics);
+    }
+    return {
+      mode,
+      sagasPerSecond,
+      saturationStatuses: saturation.statuses,
+      cpuUsed,
+      cpuMissing: cpu.missing,
+      loadAfterSaturation,
+      latencyRows,
+      recordsPerSaga,
+      ...(relay ? { relay } : {}),
+    };
+  } finally {
+    await Promise.all(outboxes.map((db) => db.end().catch(() => undefined)));
+    await probe.stop().catch((error: unknown) => progress(`could not stop the probe: ${String(error)}`));
+    if (topics.length > 0) {
+      const admin = system.kafka('saga-bench-cleanup').admin();
+      await admin.connect();
+      await admin
+        .deleteTopics(topics)
+        .catch((error: unknown) => progress(`could not delete ${topics.join(', ')}: ${String(error)}`));
+      await admin.disconnect();
+    }
+    progress(`${mode}: stopping the services and dropping their databases`);
+    await system.dispose();
+  }
+}
+
+function reportMode(result: ModeResult, options: BenchOptions, pgRate: number, loadAtStart: string): void {
+  const { mode, sagasPerSecond, cpuUsed, relay } = result;
+  out(`### Saga mode: ${mode}`);
+  out();
+  out('#### Throughput');
+  out();
+  const rows: string[][] = [
+    [
+      `completed sagas/s at saturation (${options.orders} orders, ${options.concurrency} in flight: ${statusText(result.saturationStatuses)})`,
+      sagasPerSecond.toFixed(1),
+    ],
+    [`PostgreSQL commits/s (single-row INSERT, ${PG_CONNECTIONS} connections)`, rate(pgRate)],
+    ['sagas/s ÷ PostgreSQL commits/s', (sagasPerSecond / pgRate).toFixed(4)],
+    [
+      'Kafka records per saga (every topic of the manifest, saturation phase)',
+      sumRecords(result.recordsPerSaga).toFixed(2),
+    ],
+  ];
+  if (relay) {
+    rows.push(
+      [
+        `relay events/s (${options.relayEvents} outbox rows copied from ${relay.sourceRows} saga rows)`,
+        rate(relay.relayRate),
+      ],
+      [
+        `raw producer events/s (kafkajs adapter, acks=all, idempotent, batches of ${RELAY_BATCH_SIZE})`,
+        rate(relay.rawRate),
+      ],
+      ['relay ÷ raw producer', (relay.relayRate / relay.rawRate).toFixed(2)],
+    );
+  }
+  for (const line of table(['measure', 'value'], rows)) out(line);
+  out();
+  out('#### CPU per completed saga, saturation phase');
+  out();
+  out(
+    `${cpuUsed.units} sagas; CPU sampled from /proc (utime+stime; a process tree with the children it reaped) ` +
+      `from the first POST until the system was quiet again (outboxes published, groups caught up), ` +
+      `${(cpuUsed.wallMs / 1_000).toFixed(1)} s; the machine's CPUs were ${(cpuUsed.machineUtilisation * 100).toFixed(0)} % busy. ` +
+      `Load average (1 / 5 / 15 min): ${loadAtStart} at the start of the run, ${result.loadAfterSaturation} after saturation.`,
+  );
+  if (result.cpuMissing.length > 0) out(`Not measured: ${result.cpuMissing.join('; ')}.`);
+  out();
+  for (const line of table(
+    ['process', 'pid', 'CPU ms', 'CPU ms per saga', 'share of machine CPU'],
+    cpuRows(cpuUsed),
+  ))
+    out(line);
+  const sagaDatabases = sagaDatabasesPerSaga(cpuUsed);
+  if (sagaDatabases !== undefined) {
+    out();
+    out(
+      `PostgreSQL on the saga's own databases (${SAGA_DATABASE_OWNERS.join(', ')}; the scope of issue 8's ` +
+        `measurement, which predates the read side): ${sagaDatabases.toFixed(2)} ms per saga.`,
+    );
+  }
+  out();
+  out(`#### Latency, POST /orders → terminal event (open-loop arrivals, ${options.rateSeconds} s per rate)`);
+  out();
+  for (const line of table(
+    [
+      'share of saturation',
+      'offered orders/s',
+      'orders',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max send lag ms',
+      'outcomes',
+    ],
+    result.latencyRows,
+  ))
+    out(line);
+  out();
+}
+
+const sumRecords = (perTopic: Map<string, number>): number =>
+  [...perTopic.values()].reduce((sum, n) => sum + n, 0);
+
+/** Both modes side by side: what `--saga both` is for. */
+function reportComparison(results: readonly ModeResult[]): void {
+  out('### Choreography vs orchestration, same machine, same run');
+  out();
+  const column = (result: ModeResult, pick: (r: ModeResult) => string) => pick(result);
+  const latency = (share: number, col: number) => (r: ModeResult) =>
+    r.latencyRows.find((row) => row[0] === `${share * 100}%`)?.[col] ?? 'n/a';
+  const perSaga = (name: string) => (r: ModeResult) =>
+    optional(r.cpuUsed.rows.find((row) => !row.part && row.name === name)?.perUnitMs, (n) => n.toFixed(2));
+  const rows: [string, (r: ModeResult) => string][] = [
+    ['completed sagas/s at saturation', (r) => r.sagasPerSecond.toFixed(1)],
+  ];
+  for (const share of [0.25, 0.5, 0.8]) {
+    rows.push([
+      `p50 / p95 / p99 ms at ${share * 100} % of that mode's saturation`,
+      (r) => `${latency(share, 3)(r)} / ${latency(share, 4)(r)} / ${latency(share, 5)(r)}`,
+    ]);
+  }
+  rows.push(['Kafka records per saga, every topic', (r) => sumRecords(r.recordsPerSaga).toFixed(2)]);
+  for (const topic of SYSTEM_TOPICS) {
+    if (results.every((r) => (r.recordsPerSaga.get(topic) ?? 0) === 0)) continue;
+    rows.push([`↳ ${topic}`, (r) => (r.recordsPerSaga.get(topic) ?? 0).toFixed(2)]);
+  }
+  const processes = results[0]?.cpuUsed.rows.filter((row) => !row.part).map((row) => row.name) ?? [];
+  for (const name of processes) rows.push([`CPU ms per saga: ${name}`, perSaga(name)]);
+  rows.push([
+    'CPU ms per saga, all processes',
+    (r) =>
+      r.cpuUsed.rows
+        .filter((row) => !row.part)
+        .reduce((sum, row) => sum + (row.perUnitMs ?? 0), 0)
+        .toFixed(2),
+  ]);
+  for (const line of table(
+    ['measure', ...results.map((r) => r.mode)],
+    rows.map(([label, pick]) => [label, ...results.map((r) => column(r, pick))]),
+  ))
+    out(line);
+  out();
+  const [baseline, other] = results;
+  if (baseline && other) {
+    out(
+      `${other.mode} ÷ ${baseline.mode}, completed sagas/s at saturation: ` +
+        `${(other.sagasPerSecond / baseline.sagasPerSecond).toFixed(2)}`,
+    );
+    out();
+  }
+}
+
 async function run(infra: TestInfrastructure, options: BenchOptions): Promise<void> {
   const started = Date.now();
   const loadAtStart = loadAverage();
@@ -447,170 +759,28 @@ async function run(infra: TestInfrastructure, options: BenchOptions): Promise<vo
     await pgDb.drop();
   }
 
-  progress(`starting the system (${DATABASE_OWNERS.length} databases, ${SERVICES.length} services)`);
-  const system = await SagaSystem.start();
-  const topics: string[] = [];
-  const probe = new OrderOutcomeProbe(system.kafka('saga-bench-probe'));
-  const outboxes = OUTBOX_OWNERS.map((owner) => new Client({ connectionString: system.database(owner).url }));
-  try {
-    await Promise.all(outboxes.map((db) => db.connect()));
-    await seed(system, options);
-    const cpu = await cpuTargets(system, infra);
-    for (const line of cpu.missing) progress(`CPU per saga: not measured: ${line}`);
-    const ends = await system.endOffsets();
-    const startOffsets = new Map(
-      Object.entries(ends)
-        .filter(([key]) => key.startsWith('orders.events/'))
-        .map(([key, offset]) => [Number(key.split('/')[1]), offset]),
-    );
-    await probe.start(startOffsets);
-    let next = 0;
-
-    progress(`warm-up: ${WARM_UP_ORDERS} orders`);
-    await settle(probe, await postBounded(system, options, next, WARM_UP_ORDERS, 8), 'the warm-up');
-    next += WARM_UP_ORDERS;
-
-    await waitUntilQuiet(system, outboxes);
-
-    progress(`saturation: ${options.orders} orders, ${options.concurrency} in flight`);
-    const cpuAtStart = takeCpuSnapshot(cpu.targets);
-    const saturationStart = performance.now();
-    const saturationPlaced = await postBounded(system, options, next, options.orders, options.concurrency);
-    next += options.orders;
-    const saturation = await settle(probe, saturationPlaced, 'the saturation phase');
-    const sagasPerSecond = options.orders / ((saturation.lastAt - saturationStart) / 1_000);
-    await waitUntilQuiet(system, outboxes);
-    const cpuUsed = cpuUsage(
-      cpuAtStart,
-      takeCpuSnapshot(cpu.targets),
-      saturation.latenciesMs.length,
-      clockTicksPerSecond(),
-    );
-    const loadAfterSaturation = loadAverage();
-    progress(
-      `saturation: ${sagasPerSecond.toFixed(1)} sagas/s; CPU ms per saga: ${cpuUsed.rows
-        .filter((row) => !row.part)
-        .map((row) => `${row.name} ${optional(row.perUnitMs, (n) => n.toFixed(2))}`)
-        .join(', ')}`,
-    );
-
-    const latencyRows: string[][] = [];
-    for (const share of [0.25, 0.5, 0.8]) {
-      const offered = sagasPerSecond * share;
-      const count = Math.max(1, Math.round(offered * options.rateSeconds));
-      progress(`latency: ${count} orders at ${offered.toFixed(1)} orders/s (${share * 100} %)`);
-      const { placed, maxLagMs } = await postAtRate(system, options, next, offered, count);
-      next += count;
-      const outcome = await settle(probe, placed, `the ${share * 100} % phase`);
-      latencyRows.push([
-        `${share * 100}%`,
-        offered.toFixed(1),
-        String(count),
-        ms(percentile(outcome.latenciesMs, 0.5)),
-        ms(percentile(outcome.latenciesMs, 0.95)),
-        ms(percentile(outcome.latenciesMs, 0.99)),
-        ms(maxLagMs),
-        statusText(outcome.statuses),
-      ]);
-    }
-
-    // The latency phase ends when every order's terminal event is seen; the read side and the
-    // compensations may still be working. The relay is timed on a quiet system, like the raw producer.
-    await waitUntilQuiet(system, outboxes);
-    const relay = await relayPhase(system, options, topics);
-
-    out(`## System benchmark, ${new Date().toISOString()}`);
-    out();
-    out(machineLine());
-    out(
-      `Infrastructure (${infra.source}): ${infra.versions.kafka === 'unknown' ? 'Kafka version not reported' : `Kafka ${infra.versions.kafka}`}, PostgreSQL ${postgresVersion}; ` +
-        `the ${SERVICES.length} services, Kafka, the registry and PostgreSQL all on this machine`,
-    );
-    out(
-      `Load: ${options.customers} customers, ${SKUS.length} SKUs, one line per order; ${WARM_UP_ORDERS} warm-up orders ` +
-        'first; completion = the terminal event on orders.events (consumed, not polled)',
-    );
-    out();
-    out('### Throughput');
-    out();
-    for (const line of table(
-      ['measure', 'value'],
-      [
-        [
-          `completed sagas/s at saturation (${options.orders} orders, ${options.concurrency} in flight: ${statusText(saturation.statuses)})`,
-          sagasPerSecond.toFixed(1),
-        ],
-        [`PostgreSQL commits/s (single-row INSERT, ${PG_CONNECTIONS} connections)`, rate(pgRate)],
-        ['sagas/s ÷ PostgreSQL commits/s', (sagasPerSecond / pgRate).toFixed(4)],
-        [
-          `relay events/s (${options.relayEvents} outbox rows copied from ${relay.sourceRows} saga rows)`,
-          rate(relay.relayRate),
-        ],
-        [
-          `raw producer events/s (kafkajs adapter, acks=all, idempotent, batches of ${RELAY_BATCH_SIZE})`,
-          rate(relay.rawRate),
-        ],
-        ['relay ÷ raw producer', (relay.relayRate / relay.rawRate).toFixed(2)],
-      ],
-    ))
-      out(line);
-    out();
-    out('### CPU per completed saga, saturation phase');
-    out();
-    out(
-      `${cpuUsed.units} sagas; CPU sampled from /proc (utime+stime; a process tree with the children it reaped) ` +
-        `from the first POST until the system was quiet again (outboxes published, groups caught up), ` +
-        `${(cpuUsed.wallMs / 1_000).toFixed(1)} s; the machine's CPUs were ${(cpuUsed.machineUtilisation * 100).toFixed(0)} % busy. ` +
-        `Load average (1 / 5 / 15 min): ${loadAtStart} at the start of the run, ${loadAfterSaturation} after saturation.`,
-    );
-    if (cpu.missing.length > 0) out(`Not measured: ${cpu.missing.join('; ')}.`);
-    out();
-    for (const line of table(
-      ['process', 'pid', 'CPU ms', 'CPU ms per saga', 'share of machine CPU'],
-      cpuRows(cpuUsed),
-    ))
-      out(line);
-    const sagaDatabases = sagaDatabasesPerSaga(cpuUsed);
-    if (sagaDatabases !== undefined) {
-      out();
-      out(
-        `PostgreSQL on the saga's own databases (${SAGA_DATABASE_OWNERS.join(', ')}; the scope of issue 8's ` +
-          `measurement, which predates the read side): ${sagaDatabases.toFixed(2)} ms per saga.`,
-      );
-    }
-    out();
-    out(`### Latency, POST /orders → terminal event (open-loop arrivals, ${options.rateSeconds} s per rate)`);
-    out();
-    for (const line of table(
-      [
-        'share of saturation',
-        'offered orders/s',
-        'orders',
-        'p50 ms',
-        'p95 ms',
-        'p99 ms',
-        'max send lag ms',
-        'outcomes',
-      ],
-      latencyRows,
-    ))
-      out(line);
-    out();
-    out(`Run took ${((Date.now() - started) / 1_000).toFixed(0)} s.`);
-  } finally {
-    await Promise.all(outboxes.map((db) => db.end().catch(() => undefined)));
-    await probe.stop().catch((error: unknown) => progress(`could not stop the probe: ${String(error)}`));
-    if (topics.length > 0) {
-      const admin = system.kafka('saga-bench-cleanup').admin();
-      await admin.connect();
-      await admin
-        .deleteTopics(topics)
-        .catch((error: unknown) => progress(`could not delete ${topics.join(', ')}: ${String(error)}`));
-      await admin.disconnect();
-    }
-    progress('stopping the services and dropping their databases');
-    await system.dispose();
+  // One system per mode, one after the other; the relay (which does not depend on the mode) with the first.
+  const results: ModeResult[] = [];
+  for (const [i, mode] of options.sagaModes.entries()) {
+    results.push(await measureMode(infra, options, mode, i === 0));
   }
+
+  out(`## System benchmark, ${new Date().toISOString()}`);
+  out();
+  out(machineLine());
+  out(
+    `Infrastructure (${infra.source}): ${infra.versions.kafka === 'unknown' ? 'Kafka version not reported' : `Kafka ${infra.versions.kafka}`}, PostgreSQL ${postgresVersion}; ` +
+      `the ${SERVICES.length} services, Kafka, the registry and PostgreSQL all on this machine`,
+  );
+  out(
+    `Load: ${options.customers} customers, ${SKUS.length} SKUs, one line per order; ${WARM_UP_ORDERS} warm-up orders ` +
+      'first; completion = the terminal event on orders.events (consumed, not polled); ' +
+      `saga mode${results.length > 1 ? 's' : ''}: ${results.map((r) => r.mode).join(', then ')}, each on a fresh system`,
+  );
+  out();
+  if (results.length > 1) reportComparison(results);
+  for (const result of results) reportMode(result, options, pgRate, loadAtStart);
+  out(`Run took ${((Date.now() - started) / 1_000).toFixed(0)} s.`);
 }
 
 async function main(): Promise<void> {

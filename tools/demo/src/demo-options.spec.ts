@@ -2,13 +2,23 @@ import { DEFAULT_SCENARIO_ORDERS, DemoUsageError, parseDemoArgs } from './demo-o
 
 describe('parseDemoArgs', () => {
   it('runs the default scenario without arguments', () => {
-    expect(parseDemoArgs([])).toEqual({ scenario: true, orders: DEFAULT_SCENARIO_ORDERS, help: false });
+    expect(parseDemoArgs([])).toEqual({
+      scenario: true,
+      orders: DEFAULT_SCENARIO_ORDERS,
+      sagaMode: 'choreography',
+      help: false,
+    });
   });
 
   it('reads --orders N and --orders=N, and --no-scenario', () => {
     expect(parseDemoArgs(['--orders', '50']).orders).toBe(50);
     expect(parseDemoArgs(['--orders=120']).orders).toBe(120);
-    expect(parseDemoArgs(['--no-scenario'])).toEqual({ scenario: false, orders: 300, help: false });
+    expect(parseDemoArgs(['--no-scenario'])).toEqual({
+      scenario: false,
+      orders: 300,
+      sagaMode: 'choreography',
+      help: false,
+    });
     expect(parseDemoArgs(['--help']).help).toBe(true);
   });
 
@@ -18,8 +28,14 @@ describe('parseDemoArgs', () => {
       orders: DEFAULT_SCENARIO_ORDERS,
       basePort: 13001,
       logDir: '/tmp/demo-logs',
+      sagaMode: 'choreography',
       help: false,
     });
+  });
+
+  it('reads --saga MODE', () => {
+    expect(parseDemoArgs(['--saga', 'orchestration']).sagaMode).toBe('orchestration');
+    expect(parseDemoArgs(['--saga=choreography']).sagaMode).toBe('choreography');
   });
 
   it.each([
@@ -36,6 +52,8 @@ describe('parseDemoArgs', () => {
     [['--orders', '1e3']],
     [['--orders', '-30']],
     [['--no-scenario=yes']],
+    [['--saga']],
+    [['--saga', 'step-functions']],
     [['--fast']],
   ])('refuses %j with a usage error', (argv) => {
     expect(() => parseDemoArgs(argv)).toThrow(DemoUsageError);

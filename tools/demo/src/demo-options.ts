@@ -2,6 +2,7 @@
  * The command line of `npm run demo`. Pure, so every rule is a unit test; the CLI turns a failure into a
  * usage message and exit code 2.
  */
+import { SAGA_MODES, type SagaMode } from '@orderstream/system';
 
 export interface DemoOptions {
   /** Drive the saga scenario once the services are ready. `--no-scenario` only starts the services. */
@@ -15,6 +16,8 @@ export interface DemoOptions {
   basePort?: number;
   /** `--log-dir DIR`: the services' logs and the run file (demo-run.json); default .cache/demo/logs. */
   logDir?: string;
+  /** `--saga MODE`: how the order saga runs (every service's SAGA_MODE); default choreography. */
+  sagaMode: SagaMode;
   help: boolean;
 }
 
@@ -24,9 +27,10 @@ export const MIN_SCENARIO_ORDERS = 20;
 /** A demo, not a benchmark (`npm run bench` is): more orders only make the wait longer. */
 export const MAX_SCENARIO_ORDERS = 5_000;
 
-export const DEMO_USAGE = `Usage: npm run demo -- [--orders N] [--no-scenario] [--base-port N] [--log-dir DIR]
+export const DEMO_USAGE = `Usage: npm run demo -- [--orders N] [--saga MODE] [--no-scenario] [--base-port N] [--log-dir DIR]
 
   --orders N      orders the scenario places (${MIN_SCENARIO_ORDERS}..${MAX_SCENARIO_ORDERS}, default ${DEFAULT_SCENARIO_ORDERS})
+  --saga MODE     how the order saga runs: choreography (default) or orchestration (docs/saga.md)
   --no-scenario   only start the infrastructure and the services
   --base-port N   the services listen on N, N+1, … (default: their manifest ports)
   --log-dir DIR   the services' logs and demo-run.json (default .cache/demo/logs)
@@ -40,7 +44,12 @@ export class DemoUsageError extends Error {
 }
 
 export function parseDemoArgs(argv: readonly string[]): DemoOptions {
-  const options: DemoOptions = { scenario: true, orders: DEFAULT_SCENARIO_ORDERS, help: false };
+  const options: DemoOptions = {
+    scenario: true,
+    orders: DEFAULT_SCENARIO_ORDERS,
+    sagaMode: 'choreography',
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [name, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
@@ -59,6 +68,13 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
         const value = inline ?? argv[++i];
         if (value === undefined) throw new DemoUsageError('--base-port needs a port number');
         options.basePort = basePort(value);
+        break;
+      }
+      case '--saga': {
+        const value = inline ?? argv[++i];
+        if (!SAGA_MODES.includes(value as SagaMode))
+          throw new DemoUsageError(`--saga must be one of ${SAGA_MODES.join(', ')}, got '${value ?? ''}'`);
+        options.sagaMode = value as SagaMode;
         break;
       }
       case '--log-dir': {

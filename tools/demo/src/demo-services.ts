@@ -4,6 +4,7 @@
  * of each service it calls) is the one the demo starts that service on.
  */
 import type { InfraEndpoints } from '@orderstream/infra';
+import type { SagaMode } from '@orderstream/system';
 import { defaultPort, SERVICE_NAMES, serviceEnv, type ServiceEndpoints, type ServiceName } from './services';
 
 export interface DemoService {
@@ -12,8 +13,15 @@ export interface DemoService {
   env: Record<string, string>;
 }
 
-/** Every service in manifest order: on `basePort`, `basePort + 1`, …, or on its manifest port without one. */
-export function demoServices(endpoints: InfraEndpoints, basePort?: number): DemoService[] {
+/**
+ * Every service in manifest order: on `basePort`, `basePort + 1`, …, or on its manifest port without one;
+ * each with `SAGA_MODE` when `sagaMode` is given.
+ */
+export function demoServices(
+  endpoints: InfraEndpoints,
+  basePort?: number,
+  sagaMode?: SagaMode,
+): DemoService[] {
   const ports = Object.fromEntries(
     SERVICE_NAMES.map((name, i) => [name, basePort === undefined ? defaultPort(name) : basePort + i]),
   );
@@ -24,6 +32,7 @@ export function demoServices(endpoints: InfraEndpoints, basePort?: number): Demo
       Object.entries(endpoints.postgres.databases).map(([owner, db]) => [owner, pgUrl(endpoints, db)]),
     ),
     ports,
+    ...(sagaMode ? { sagaMode } : {}),
   };
   return SERVICE_NAMES.map((name) => {
     const port = ports[name] as number;

@@ -39,6 +39,7 @@ async function scenario(options: DemoOptions, endpoints: InfraEndpoints, service
   try {
     const result = await runScenario({
       orders: options.orders,
+      sagaMode: options.sagaMode,
       urls: { orders: url('orders'), payments: url('payments'), inventory: url('inventory') },
       kafkaBrokers: endpoints.kafkaBrokers,
       ...(url('order-history') ? { readModelUrl: url('order-history') } : {}),
@@ -122,10 +123,10 @@ async function main(): Promise<void> {
   if (run.isStopping) return;
 
   run.enter('starting-services');
-  console.log('Starting the services…');
+  console.log(`Starting the services (the order saga as ${options.sagaMode})…`);
   // Settled, not Promise.all: when one fails, the others must have started (or failed) before the stop.
   const starts = await Promise.allSettled(
-    demoServices(endpoints, options.basePort).map(({ name, port, env }) =>
+    demoServices(endpoints, options.basePort, options.sagaMode).map(({ name, port, env }) =>
       run.track(
         startService({
           name,

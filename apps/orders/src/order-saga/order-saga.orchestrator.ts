@@ -67,7 +67,8 @@ export class OrderSagaOrchestrator {
   ) {
     this.mode = settings.mode;
     this.logger = logger.child({ component: 'order-saga' });
-    const send = (manager: EntityManager, command: SagaCommand) => this.send(manager, command);
+    const send = (manager: EntityManager, command: SagaCommand, reply?: SagaReply) =>
+      this.send(manager, command, reply);
     this.fulfilment = new PostgresSagaOrchestrator({
       definition: orderFulfilmentSaga(settings),
       send,
@@ -109,7 +110,12 @@ export class OrderSagaOrchestrator {
       this.metrics.sagaOutcome('none', 'uncorrelated');
       return;
     }
-    const reply: SagaReply = { commandId: event.causationId, type: event.type, payload: event.data };
+    const reply: SagaReply = {
+      commandId: event.causationId,
+      type: event.type,
+      payload: event.data,
+      messageId: event.id,
+    };
     const fulfilment = await this.fulfilment.handleReply(manager, reply);
     if (fulfilment) {
       await this.actOnFulfilment(manager, fulfilment, event, logger);
@@ -165,7 +171,10 @@ export class OrderSagaOrchestrator {
 
   private count(transition: SagaTransition<OrderSagaData>): void {
     this.metrics.sagaOutcome(transition.instance.saga, transition.outcome);
-    if (transition.outcome === 'stuck') {
+    // A cancellation has no failure replies and nothing to undo: its step unanswered 21 times is stuck too.
+    const cancellationFailed =
+      transition.instance.saga === 'order-cancellation' && transition.outcome === 'failed';
+    if (transition.outcome === 'stuck' || cancellationFailed) {
       this.logger.error(
         { sagaId: transition.instance.id, failure: transition.instance.failure },
         'saga stuck: a compensation was never answered; an operator must finish it',
@@ -173,16 +182,20 @@ export class OrderSagaOrchestrator {
     }
   }
 
-  private async send(manager: EntityManager, command: SagaCommand): Promise<void> {
+  /** A command joins the order's flow (correlation id = order id), caused by the reply that led to it. */
+  private async send(manager: EntityManager, command: SagaCommand, reply?: SagaReply): Promise<void> {
     const definition = COMMANDS.get(command.type);
     if (!definition) throw new InvariantViolatedError(`No contract for the command ${command.type}`);
+    const { orderId } = command.payload as { orderId: string };
     await this.outbox.add(manager, {
       definition,
       data: command.payload,
       aggregateType: ORDER_AGGREGATE,
       id: command.commandId,
       attempt: command.attempt,
-      correlationId: (command.payload as { orderId: string }).orderId,
+      ...(reply?.messageId
+        ? { causedBy: { id: reply.messageId, correlationId: orderId } }
+        : { correlationId: orderId }),
     });
   }
 }

@@ -89,6 +89,8 @@ export interface SagaReply {
   commandId: string;
   type: string;
   payload: unknown;
+  /** The reply's own message id, if it has one: handed to `send`, so the next commands can name their cause. */
+  messageId?: string;
 }
 
 /** Ids for new commands; a UUID generator in production, a counter in tests. */

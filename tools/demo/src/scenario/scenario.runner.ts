@@ -15,6 +15,7 @@ import {
   stockReservedEvent,
   Topics,
 } from '@orderstream/contracts';
+import type { SagaMode } from '@orderstream/system';
 import { type AdminPort } from '@orderstream/messaging';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import { mapConcurrently, waitUntil } from './concurrency';
@@ -44,6 +45,13 @@ import { LIMITED_SKU, planScenario, type PlannedOrder } from './scenario-plan';
 
 /** The saga's three topics, and the services' consumer groups (each named after its service). */
 export const SAGA_TOPICS: readonly string[] = [Topics.orders, Topics.payments, Topics.inventory];
+
+/** The saga's topics in a mode: orchestrated, the participants' command topics too. */
+export function sagaTopics(mode: SagaMode): readonly string[] {
+  return mode === 'orchestration'
+    ? [...SAGA_TOPICS, Topics.paymentCommands, Topics.inventoryCommands]
+    : SAGA_TOPICS;
+}
 export const SAGA_GROUPS: readonly string[] = ['orders', 'payments', 'inventory'];
 /** The groups whose lag the summary shows (besides the read model's generations): the saga's and the rest. */
 const LAG_GROUPS: readonly string[] = [...SAGA_GROUPS, 'notifications', 'orders-stock-replica'];
@@ -66,6 +74,8 @@ export const DEMO_CUSTOMERS: readonly string[] = [
 
 export interface ScenarioOptions {
   orders: number;
+  /** How the services run the order saga; the default choreography. */
+  sagaMode?: SagaMode;
   urls: SagaApiUrls;
   kafkaBrokers: string[];
   /** Where the progress bars go (process.stdout). */
@@ -142,9 +152,10 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const rerun = isRerun(before);
     const dlts = await deadLetterTopics(admin);
     const since = await fetchEndOffsets(admin, dlts);
-    for (const [topic, offsets] of await fetchEndOffsets(admin, SAGA_TOPICS)) since.set(topic, offsets);
+    const topics = sagaTopics(options.sagaMode ?? 'choreography');
+    for (const [topic, offsets] of await fetchEndOffsets(admin, topics)) since.set(topic, offsets);
     // The saga topics and the saga groups' dead-letter topics; a shared broker may hold many more (tests).
-    const watched = [...SAGA_TOPICS, ...dlts.filter((topic) => SAGA_DEAD_LETTER_TOPICS.includes(topic))];
+    const watched = [...topics, ...dlts.filter((topic) => SAGA_DEAD_LETTER_TOPICS.includes(topic))];
     recorder = await EventRecorder.start({
       client,
       topics: watched,
@@ -155,9 +166,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const plan = planScenario(options.orders);
     options.say(describeStart(plan.length, before, rerun));
 
-    const poison = await producePoisonMessage(client);
+    const poison = await producePoisonMessage(client, options.sagaMode);
     options.say(
-      `Produced one poison message (OrderPlaced headers, bytes that are not Avro) to ${poison.topic}[${poison.metadata.partition}]@${poison.metadata.offset}.`,
+      `Produced one poison message (${options.sagaMode === 'orchestration' ? 'AuthorizePayment' : 'OrderPlaced'} headers, bytes that are not Avro) to ${poison.topic}[${poison.metadata.partition}]@${poison.metadata.offset}.`,
     );
 
     await awaitStockReplica(api, options);
@@ -432,7 +443,7 @@ async function awaitLag(
       lag = await measureLag(
         admin,
         [...LAG_GROUPS, ...readModelGroups],
-        [...SAGA_TOPICS, Topics.stockLevels],
+        [...sagaTopics(options.sagaMode ?? 'choreography'), Topics.stockLevels],
       );
       return lag.every((row) => (row.lag ?? 0) === 0);
     },
@@ -453,6 +464,8 @@ function pickTimeline(orders: readonly OrderResult[], recorder: EventRecorder): 
   ];
   const order = candidates.find((o) => o.orderId !== undefined);
   if (!order?.orderId) return undefined;
-  const events = recorder.eventsOf(order.orderId).filter((e) => SAGA_TOPICS.includes(e.topic));
+  const events = recorder
+    .eventsOf(order.orderId)
+    .filter((e) => SAGA_TOPICS.includes(e.topic) || e.topic.endsWith('.commands'));
   return { order, events: [...events] };
 }

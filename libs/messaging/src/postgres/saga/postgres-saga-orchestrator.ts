@@ -23,8 +23,11 @@ import {
 
 export interface SagaOrchestratorOptions<D> {
   definition: SagaDefinition<D>;
-  /** Writes one command in the caller's transaction (an outbox row, normally). */
-  send(manager: EntityManager, command: SagaCommand): Promise<void>;
+  /**
+   * Writes one command in the caller's transaction (an outbox row, normally); `reply` is the reply that
+   * led to it, if any (none for a start or a deadline).
+   */
+  send(manager: EntityManager, command: SagaCommand, reply?: SagaReply): Promise<void>;
   /**
    * Called in the same transaction after each change of an instance by a reply or a deadline (not by
    * `start`, whose caller acts itself): where the service acts on the saga's outcome (the orders service
@@ -168,12 +171,16 @@ export class PostgresSagaOrchestrator<D> {
         i.failure ? JSON.stringify(i.failure) : null,
       ],
     );
-    await this.sendAll(manager, transition);
+    await this.sendAll(manager, transition, reply);
     await this.options.onTransition?.(manager, transition, reply);
   }
 
-  private async sendAll(manager: EntityManager, transition: SagaTransition<D>): Promise<void> {
-    for (const command of transition.commands) await this.options.send(manager, command);
+  private async sendAll(
+    manager: EntityManager,
+    transition: SagaTransition<D>,
+    reply?: SagaReply,
+  ): Promise<void> {
+    for (const command of transition.commands) await this.options.send(manager, command, reply);
   }
 }
 

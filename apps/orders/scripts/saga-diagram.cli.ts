@@ -1,0 +1,17 @@
+/**
+ * `npm run saga:diagram`: writes the orchestrated sagas' diagrams (generated from their definitions) into
+ * docs/saga.md between their markers. A test (order-saga.diagrams.spec.ts) fails while the page is stale.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { embedSagaDiagrams, orderSagaDiagrams } from '../src/order-saga/order-saga.diagrams';
+
+const page = resolve(__dirname, '..', '..', '..', 'docs', 'saga.md');
+const before = readFileSync(page, 'utf8');
+const after = embedSagaDiagrams(before, orderSagaDiagrams());
+if (after === before) {
+  console.log('docs/saga.md: the saga diagrams are up to date');
+} else {
+  writeFileSync(page, after);
+  console.log('docs/saga.md: the saga diagrams were regenerated');
+}

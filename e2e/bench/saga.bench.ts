@@ -705,14 +705,6 @@ function reportComparison(results: readonly ModeResult[]): void {
   }
   const processes = results[0]?.cpuUsed.rows.filter((row) => !row.part).map((row) => row.name) ?? [];
   for (const name of processes) rows.push([`CPU ms per saga: ${name}`, perSaga(name)]);
-  rows.push([
-    'CPU ms per saga, all processes',
-    (r) =>
-      r.cpuUsed.rows
-        .filter((row) => !row.part)
-        .reduce((sum, row) => sum + (row.perUnitMs ?? 0), 0)
-        .toFixed(2),
-  ]);
   for (const line of table(
     ['measure', ...results.map((r) => r.mode)],
     rows.map(([label, pick]) => [label, ...results.map((r) => column(r, pick))]),

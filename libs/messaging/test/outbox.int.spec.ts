@@ -195,6 +195,22 @@ describe('transactional outbox', () => {
     expect(rows.map((r) => [r.sequence, r.key])).toEqual(entries.map((e) => [e.sequence, e.key]));
   });
 
+  it('queues a deliberate resend with the same ce_id, told apart by its attempt, and refuses a plain repeat', async () => {
+    const event = { definition: orderNoted, aggregateType: 'Order', id: 'command-1' } as const;
+    const data: OrderNoted = { orderId: 'order-9', amountCents: 5, note: null };
+    await db.dataSource.transaction((m) => outbox.add(m, { ...event, data }));
+    await db.dataSource.transaction((m) => outbox.add(m, { ...event, data, attempt: 2 }));
+    const rows = await outboxRows();
+    expect(rows.map((r) => [r.message_id, (r.headers as Record<string, string>)['ce_id']])).toEqual([
+      ['command-1', 'command-1'],
+      ['command-1#2', 'command-1'],
+    ]);
+    // The same message again without saying it is a resend: the unique message_id refuses it.
+    await expect(db.dataSource.transaction((m) => outbox.add(m, { ...event, data }))).rejects.toThrow(
+      /messaging_outbox_message_id_key/,
+    );
+  });
+
   it('refuses to write outside a transaction', async () => {
     await expect(
       outbox.add(db.dataSource.manager, {

@@ -3,7 +3,7 @@
  * test's own, with a publisher standing in for the other services' relay (see startServiceUnderTest).
  */
 import { startServiceUnderTest, type ServiceUnderTest } from '@orderstream/platform/testing';
-import { topicsConsumedBy } from '@orderstream/system';
+import { serviceIn, topicsConsumedBy, type SagaMode } from '@orderstream/system';
 import { createMigratedDatabase, testInfrastructure } from '@orderstream/testing';
 import { AppModule } from '../app.module';
 import { SERVICE, SERVICE_NAME, paymentsConfigSchema } from '../config';
@@ -11,9 +11,16 @@ import { paymentsDataSourceOptions } from '../database';
 import { setupOpenApi } from '../openapi';
 import { paymentsConsumer } from '../payments.consumer';
 
-/** `options.namespace`: run in a namespace the test prepared (default a fresh one). */
-export function startPayments(options: { namespace?: string } = {}): Promise<ServiceUnderTest> {
+/**
+ * `options.namespace`: run in a namespace the test prepared (default a fresh one); `sagaMode`: the saga's
+ * mode (default choreography: reacting to events; orchestration: handling commands).
+ */
+export function startPayments(
+  options: { namespace?: string; sagaMode?: SagaMode } = {},
+): Promise<ServiceUnderTest> {
   const infra = testInfrastructure();
+  const { sagaMode = 'choreography', ...rest } = options;
+  const owned = new Set(SERVICE.topics.map((t) => t.name));
   return startServiceUnderTest({
     name: SERVICE_NAME,
     configSchema: paymentsConfigSchema,
@@ -22,9 +29,12 @@ export function startPayments(options: { namespace?: string } = {}): Promise<Ser
     consumerGroup: paymentsConsumer.name,
     infrastructure: infra,
     // The topics of others it consumes; its own it creates at boot, as deployed.
-    topics: SERVICE.consumerGroups.flatMap((group) => topicsConsumedBy(group)),
+    topics: serviceIn(SERVICE_NAME, sagaMode)
+      .consumerGroups.flatMap((group) => topicsConsumedBy(group))
+      .filter((topic) => !owned.has(topic)),
+    env: { SAGA_MODE: sagaMode },
     createDatabase: () =>
       createMigratedDatabase(infra.postgresUrl, 'payments_service', paymentsDataSourceOptions),
-    ...options,
+    ...rest,
   });
 }

@@ -51,10 +51,12 @@ x-service: &service
 
 # KAFKA_BROKERS is the in-network listener (localhost:9092 is for clients on the host);
 # SCHEMA_REGISTRY_URL is Apicurio's Confluent-compatible API, the only registry API the services use.
+# SAGA_MODE is system-wide: \`SAGA_MODE=orchestration docker compose up\` runs the order saga orchestrated.
 x-service-environment: &service-environment
   KAFKA_BROKERS: kafka:19092
   SCHEMA_REGISTRY_URL: http://schema-registry:8080/apis/ccompat/v7
   LOG_LEVEL: info
+  SAGA_MODE: \${SAGA_MODE:-choreography}
 
 services:
   # ---------------------------------------------------------------------------------------------------

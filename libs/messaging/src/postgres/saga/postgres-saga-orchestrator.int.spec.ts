@@ -125,6 +125,50 @@ describe('PostgresSagaOrchestrator', () => {
     expect(await sent('saga-b')).toEqual([{ kind: 'action', type: 'AuthorizePayment', attempt: 1 }]);
   });
 
+  it('tells the service what happened, in the same transaction, with the reply that caused it', async () => {
+    await db.dataSource.query(
+      'CREATE TABLE IF NOT EXISTS transitions (seq bigint GENERATED ALWAYS AS IDENTITY, saga_id text, outcome text, reply text)',
+    );
+    const saga = new PostgresSagaOrchestrator<Order>({
+      definition,
+      send: sendTo,
+      now: () => clock,
+      newId: () => `cmd-${++ids}`,
+      onTransition: async (manager, transition, reply) => {
+        await manager.query('INSERT INTO transitions (saga_id, outcome, reply) VALUES ($1, $2, $3)', [
+          transition.instance.id,
+          transition.outcome,
+          reply?.type ?? null,
+        ]);
+      },
+    });
+    const started = await tx((m) => saga.start(m, 'saga-d', { orderId: 'd' }));
+    clock += 1_000;
+    await saga.processDeadlines(db.dataSource);
+    // A reply whose transaction rolls back leaves no trace of the hook either.
+    await expect(
+      tx(async (m) => {
+        await saga.handleReply(m, { commandId: started.commandId, type: 'PaymentDeclined', payload: {} });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await tx((m) =>
+      saga.handleReply(m, { commandId: started.commandId, type: 'PaymentDeclined', payload: {} }),
+    );
+    expect(
+      await db.dataSource.query('SELECT outcome, reply FROM transitions WHERE saga_id = $1 ORDER BY seq', [
+        'saga-d',
+      ]),
+    ).toEqual([
+      { outcome: 'retried', reply: null },
+      { outcome: 'failed', reply: 'PaymentDeclined' },
+    ]);
+    expect(await tx((m) => saga.load(m, 'saga-d'))).toMatchObject({
+      status: 'compensated',
+      failure: { step: 'AuthorizePayment', reason: 'PaymentDeclined' },
+    });
+  });
+
   it('carries in-flight instances on after a crash: a new orchestrator retries, compensates, completes', async () => {
     const before = orchestrator();
     for (let i = 0; i < 10; i++) await tx((m) => before.start(m, `saga-c${i}`, { orderId: `c${i}` }));

@@ -10,8 +10,8 @@ const page = resolve(__dirname, '..', '..', '..', 'docs', 'saga.md');
 const before = readFileSync(page, 'utf8');
 const after = embedSagaDiagrams(before, orderSagaDiagrams());
 if (after === before) {
-  console.log('docs/saga.md: the saga diagrams are up to date');
+  process.stdout.write('docs/saga.md: the saga diagrams are up to date\n');
 } else {
   writeFileSync(page, after);
-  console.log('docs/saga.md: the saga diagrams were regenerated');
+  process.stdout.write('docs/saga.md: the saga diagrams were regenerated\n');
 }

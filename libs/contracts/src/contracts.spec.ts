@@ -5,7 +5,10 @@
  */
 import { Type, type Schema } from 'avsc';
 import {
+  allCommands,
   allEvents,
+  inventoryCommands,
+  paymentsCommands,
   eventsByContext,
   fullNameOf,
   ORDER_CANCELLATION_REASONS,
@@ -237,4 +240,48 @@ describe('released schema snapshots', () => {
       if (reader) expect(() => avroType(reader).createResolver(avroType(released))).not.toThrow();
     }
   });
+});
+
+describe('command contracts (the orchestrated saga)', () => {
+  const ORDER_ID = '0199d6a4-6c1e-7a2b-9f3e-2d1c0b9a8e7f';
+  const COMMAND_SAMPLES: [EventContract<unknown>, unknown][] = [
+    [
+      paymentsCommands.AuthorizePayment,
+      {
+        orderId: ORDER_ID,
+        customerId: 'customer-1',
+        amountCents: 2_500,
+        currency: 'EUR',
+        items: [{ sku: 'SKU-RED', quantity: 2 }],
+      },
+    ],
+    [
+      paymentsCommands.RefundPayment,
+      { orderId: ORDER_ID, customerId: 'customer-1', currency: 'EUR', reason: 'out-of-stock' },
+    ],
+    [inventoryCommands.ReserveStock, { orderId: ORDER_ID, items: [{ sku: 'SKU-RED', quantity: 2 }] }],
+    [inventoryCommands.ReleaseStock, { orderId: ORDER_ID }],
+  ];
+
+  it('lists every command once, each on its receiver’s command topic, named like an event', () => {
+    expect(allCommands).toEqual(COMMAND_SAMPLES.map(([contract]) => contract));
+    for (const command of allCommands) {
+      const context = command.type.split('.')[1];
+      expect(command.type).toBe(`orderstream.${context}.${command.schema.name}`);
+      expect(command.topic).toBe(`${context}.commands`);
+      expect(command.schema.namespace).toBe(`orderstream.${context}.v1`);
+    }
+    expect(new Set([...allEvents, ...allCommands].map((c) => fullNameOf(c.schema))).size).toBe(
+      allEvents.length + allCommands.length,
+    );
+  });
+
+  it.each(COMMAND_SAMPLES.map(([contract, sample]) => [contract.type, contract, sample] as const))(
+    '%s round-trips a typed sample through its Avro schema, keyed by order id',
+    (_type, contract, sample) => {
+      const type = avroType(contract.schema);
+      expect(type.fromBuffer(type.toBuffer(sample))).toEqual(sample);
+      expect(contract.key(sample)).toBe(ORDER_ID);
+    },
+  );
 });

@@ -25,6 +25,7 @@ describe('orders database migrations', () => {
       'CreateMessagingInbox1764300000001',
       'OrderLinesHistoryIdempotency1764400000000',
       'SeedCatalog1764400000001',
+      'CreateSagaInstances1765300000000',
       'CreateStockReplica1796400000000',
     ]);
     expect(await db.dataSource.showMigrations()).toBe(false);

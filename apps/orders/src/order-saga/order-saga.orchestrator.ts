@@ -95,11 +95,31 @@ export class OrderSagaOrchestrator {
     this.metrics.sagaOutcome('order-fulfilment', 'started');
   }
 
-  /** In the cancelling transaction: release the stock, then refund. Nothing under choreography. */
+  /**
+   * In the cancelling transaction: release the stock, then refund. Nothing under choreography. The saga's
+   * data is read from the order itself, not from its fulfilment saga, so an order confirmed before the
+   * system switched modes is cancelled the same way.
+   */
   async startCancellation(manager: EntityManager, orderId: string): Promise<void> {
     if (!this.orchestrating) return;
-    const placed = await this.fulfilment.load(manager, orderId);
-    await this.cancellation.start(manager, cancellationSagaId(orderId), placed.data);
+    const rows = (await manager.query(
+      `SELECT o.customer_id, o.total_cents::text AS total_cents, o.currency,
+              coalesce(json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity) ORDER BY l.line_no)
+                       FILTER (WHERE l.sku IS NOT NULL), '[]') AS items
+         FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
+        WHERE o.id = $1
+        GROUP BY o.id`,
+      [orderId],
+    )) as { customer_id: string; total_cents: string; currency: string; items: OrderSagaData['items'] }[];
+    const order = rows[0];
+    if (!order) throw new InvariantViolatedError(`The cancelled order ${orderId} has no row`);
+    await this.cancellation.start(manager, cancellationSagaId(orderId), {
+      orderId,
+      customerId: order.customer_id,
+      amountCents: Number(order.total_cents),
+      currency: order.currency,
+      items: order.items,
+    });
     this.metrics.sagaOutcome('order-cancellation', 'started');
   }
 

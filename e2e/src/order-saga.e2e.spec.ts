@@ -195,6 +195,15 @@ describe.each(SAGA_MODES)('the order saga (%s), across the four services', (saga
       });
       expect(await system.stock('SKU-TEE-M')).toEqual(stockBefore);
       expect(await system.order(confirmed.id)).toMatchObject({ status: 'CANCELLED' });
+      // Orchestrated, the cancellation saga released, then refunded, and ended.
+      if (sagaMode === 'orchestration') {
+        expect(
+          await system.until('the cancellation saga to complete', async () => {
+            const saga = await system.sagaInstance(`${confirmed.id}/cancellation`);
+            return saga?.status === 'completed' ? saga : undefined;
+          }),
+        ).toEqual({ status: 'completed', step: 1, attempt: 0, failure: null });
+      }
 
       // A second cancellation is refused and changes nothing.
       const again = await system.cancelOrder(confirmed.id);

@@ -15,6 +15,7 @@ import { PlaceOrderController } from './place-order/place-order.controller';
 import { PlaceOrderUseCase } from './place-order/place-order.use-case';
 import { OrderQueries } from './query-orders/order.queries';
 import { QueryOrdersController } from './query-orders/query-orders.controller';
+import { SagaDeadlineGauge } from './saga-deadline/saga-deadline.gauge';
 import { SAGA_DEADLINE_SETTINGS, SagaDeadlinePoller } from './saga-deadline/saga-deadline.poller';
 import { OrderSagaHandler } from './saga-reactions/order-saga.handler';
 import { StockReplicaController } from './stock-replica/stock-replica.controller';
@@ -71,6 +72,7 @@ export class AppModule {
         PlaceOrderUseCase,
         CancelOrderUseCase,
         SagaDeadlinePoller,
+        SagaDeadlineGauge,
         // The saga mode decides which handlers exist: the choreography's reactions to three events, or the
         // orchestrator's to every reply of its commands.
         orchestrating ? OrderSagaRepliesHandler : OrderSagaHandler,

@@ -33,6 +33,7 @@ import type { SagaMode } from '@orderstream/system';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ORDER_AGGREGATE, OrderTransitions } from '../order/order-transitions';
 import { OrderMetrics } from '../order/order.metrics';
+import { OrderQueries } from '../query-orders/order.queries';
 import {
   cancellationSagaId,
   orderCancellationSaga,
@@ -63,6 +64,7 @@ export class OrderSagaOrchestrator {
     private readonly outbox: OutboxWriter,
     private readonly transitions: OrderTransitions,
     private readonly metrics: OrderMetrics,
+    private readonly queries: OrderQueries,
     @Inject(SERVICE_LOGGER) logger: ServiceLogger,
   ) {
     this.mode = settings.mode;
@@ -102,23 +104,14 @@ export class OrderSagaOrchestrator {
    */
   async startCancellation(manager: EntityManager, orderId: string): Promise<void> {
     if (!this.orchestrating) return;
-    const rows = (await manager.query(
-      `SELECT o.customer_id, o.total_cents::text AS total_cents, o.currency,
-              coalesce(json_agg(json_build_object('sku', l.sku, 'quantity', l.quantity) ORDER BY l.line_no)
-                       FILTER (WHERE l.sku IS NOT NULL), '[]') AS items
-         FROM orders o LEFT JOIN order_lines l ON l.order_id = o.id
-        WHERE o.id = $1
-        GROUP BY o.id`,
-      [orderId],
-    )) as { customer_id: string; total_cents: string; currency: string; items: OrderSagaData['items'] }[];
-    const order = rows[0];
+    const order = await this.queries.findOne(manager, orderId);
     if (!order) throw new InvariantViolatedError(`The cancelled order ${orderId} has no row`);
     await this.cancellation.start(manager, cancellationSagaId(orderId), {
       orderId,
-      customerId: order.customer_id,
-      amountCents: Number(order.total_cents),
+      customerId: order.customerId,
+      amountCents: order.totalCents,
       currency: order.currency,
-      items: order.items,
+      items: order.lines.map(({ sku, quantity }) => ({ sku, quantity })),
     });
     this.metrics.sagaOutcome('order-cancellation', 'started');
   }

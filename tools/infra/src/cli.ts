@@ -22,7 +22,8 @@ commands:
   status   health of each part; exit code 1 if any part is not healthy
   down     stop everything of ours and wipe Kafka/PostgreSQL data
   env      print export lines for the running infrastructure
-  fetch    download the Kafka jars and the Apicurio Registry distribution into the cache; start nothing
+  fetch    download the Kafka jars (broker and command-line tools) and the Apicurio Registry distribution
+           into the cache; start nothing
   versions print the pinned versions (tools/infra/versions.json)
 
 options (up; status/down/env default to what the last up used):

@@ -17,7 +17,8 @@ import {
   type InfraOptions,
   type Resolved,
 } from './config';
-import { ensureJars, kafkaNodes, kafkaStatus, kafkaUp } from './kafka';
+import { kafkaJava } from './java';
+import { ensureJars, ensureToolJars, kafkaNodes, kafkaStatus, kafkaUp } from './kafka';
 import { postgresStatus, postgresUp } from './postgres';
 import { AbortedError, commandLine, findProcesses, isAlive, terminate } from './proc';
 import { ccompatUrl, ensureApp, registryStatus, registryUp } from './registry';
@@ -75,13 +76,29 @@ export interface InfraUpResult {
 
 /**
  * Downloads what the stack runs from (the Kafka jars and the Apicurio Registry distribution, through
- * Maven) into the cache without starting anything; PostgreSQL's binaries come with `npm ci`. Lets CI show
- * download time apart from start-up time.
+ * Maven) into the cache without starting anything, and Kafka's command-line tools, which tests compare the
+ * repository's tooling with; PostgreSQL's binaries come with `npm ci`. Lets CI show download time apart
+ * from start-up time.
  */
 export async function infraFetch(opts: InfraOptions = {}): Promise<void> {
   const o = resolveOptions(opts);
   const signal = new AbortController().signal;
-  await Promise.all([ensureJars(o, signal), ensureApp(o, signal)]);
+  await Promise.all([ensureJars(o, signal), ensureToolJars(o, signal), ensureApp(o, signal)]);
+}
+
+/** How to run one of Kafka's own command-line tools (`org.apache.kafka.tools.…`) of the pinned version. */
+export interface KafkaToolsRuntime {
+  /** The Java the brokers run on. */
+  java: string;
+  /** `-cp` for `java`: kafka-tools and its runtime dependencies. */
+  classpath: string;
+}
+
+/** Kafka's tools of the version the stack runs (fetched with Maven on first use, like `fetch` does). */
+export async function kafkaToolsRuntime(opts: InfraOptions = {}): Promise<KafkaToolsRuntime> {
+  const o = resolveOptions(opts);
+  const [libs, java] = await Promise.all([ensureToolJars(o, new AbortController().signal), kafkaJava()]);
+  return { java: java.bin, classpath: path.join(libs, '*') };
 }
 
 /**

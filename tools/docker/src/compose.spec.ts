@@ -187,6 +187,33 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  describe('observability: Prometheus, Grafana and Jaeger', () => {
+    const OBSERVABILITY = ['prometheus', 'grafana', 'jaeger'];
+
+    it('runs Prometheus 3, Grafana and Jaeger 2 (pinned by the tag check above)', () => {
+      expect(service('prometheus').image).toMatch(/^prom\/prometheus:v3\./);
+      expect(service('grafana').image).toMatch(/^grafana\/grafana:/);
+      expect(service('jaeger').image).toMatch(/^jaegertracing\/jaeger:2\./);
+    });
+
+    it('publishes them on 127.0.0.1 only: Prometheus 9090, Grafana 3000, the Jaeger UI 16686 and OTLP 4318', () => {
+      expect(OBSERVABILITY.map((name) => service(name).ports)).toEqual([
+        ['127.0.0.1:9090:9090'],
+        ['127.0.0.1:3000:3000'],
+        ['127.0.0.1:16686:16686', '127.0.0.1:4318:4318'],
+      ]);
+    });
+
+    it.each(APPS)('%s exports its traces to Jaeger over OTLP/HTTP, and does not wait for it', (name) => {
+      const endpoint = new URL(env(name)['OTEL_EXPORTER_OTLP_ENDPOINT'] ?? '');
+      expect(endpoint.origin).toBe('http://jaeger:4318');
+      expect(service('jaeger').ports).toContain(`127.0.0.1:${endpoint.port}:${endpoint.port}`);
+      // The system runs while its observability does not: tracing is best-effort.
+      const dependencies = Object.keys(service(name).depends_on ?? {});
+      expect(dependencies.filter((d) => OBSERVABILITY.includes(d))).toEqual([]);
+    });
+  });
+
   describe('postgres', () => {
     it('runs with logical WAL, as the native stack does', () => {
       expect(service('postgres').command).toEqual(

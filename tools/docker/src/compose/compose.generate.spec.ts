@@ -3,8 +3,11 @@ import path from 'node:path';
 import { SYSTEM, type SystemManifest } from '@orderstream/system';
 import { parse } from 'yaml';
 import { renderCompose } from './generate-compose';
+import { renderPrometheusConfig } from './generate-prometheus-config';
 
-const COMMITTED = readFileSync(path.resolve(__dirname, '..', '..', '..', '..', 'docker-compose.yml'), 'utf8');
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const COMMITTED = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+const COMMITTED_PROMETHEUS = readFileSync(path.join(ROOT, 'ops', 'prometheus', 'prometheus.yml'), 'utf8');
 
 describe('docker-compose.yml is generated from the system manifest', () => {
   it('the committed file is exactly what `npm run compose:generate` writes', () => {
@@ -12,22 +15,27 @@ describe('docker-compose.yml is generated from the system manifest', () => {
     expect(COMMITTED).toBe(renderCompose());
   });
 
+  it('so is ops/prometheus/prometheus.yml, which scrapes its services', () => {
+    expect(COMMITTED_PROMETHEUS).toBe(renderPrometheusConfig());
+  });
+
+  const base = SYSTEM.services[0]!;
+  const extended: SystemManifest = {
+    services: [
+      ...SYSTEM.services,
+      {
+        ...base,
+        name: 'compose-probe',
+        port: 3009,
+        database: 'compose_probe',
+        image: 'orderstream-compose-probe',
+        topics: [],
+        consumerGroups: [],
+      },
+    ],
+  };
+
   it('a service added to the manifest gets its compose service, and its database is created', () => {
-    const base = SYSTEM.services[0]!;
-    const extended: SystemManifest = {
-      services: [
-        ...SYSTEM.services,
-        {
-          ...base,
-          name: 'compose-probe',
-          port: 3009,
-          database: 'compose_probe',
-          image: 'orderstream-compose-probe',
-          topics: [],
-          consumerGroups: [],
-        },
-      ],
-    };
     const compose = parse(renderCompose(extended), { merge: true }) as {
       services: Record<
         string,
@@ -55,5 +63,15 @@ describe('docker-compose.yml is generated from the system manifest', () => {
     expect(compose.services['outbox-relay']?.environment?.['OUTBOX_SOURCES']).toContain(
       'compose-probe=postgres://orderstream:orderstream@postgres:5432/compose_probe',
     );
+  });
+
+  it('and Prometheus scrapes it, by its compose name and port', () => {
+    const config = parse(renderPrometheusConfig(extended)) as {
+      scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+    };
+    expect(config.scrape_configs.find((job) => job.job_name === 'compose-probe')).toEqual({
+      job_name: 'compose-probe',
+      static_configs: [{ targets: ['compose-probe:3009'] }],
+    });
   });
 });

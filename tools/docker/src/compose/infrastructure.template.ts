@@ -1,7 +1,8 @@
 /**
  * The part of docker-compose.yml that is not a service of the manifest: the header, the settings every
- * service shares, Kafka, the registry, PostgreSQL and the user interfaces. `{{databases}}` becomes the
- * manifest's databases. Edit it here and run `npm run compose:generate`.
+ * service shares, Kafka, the registry, PostgreSQL, the user interfaces, and the observability (Prometheus,
+ * Grafana, Jaeger). `{{databases}}` becomes the manifest's databases. Edit it here and run
+ * `npm run compose:generate`.
  */
 export const INFRASTRUCTURE_TEMPLATE = `# orderstream: the whole demo in containers (see docs/docker.md).
 #
@@ -52,11 +53,15 @@ x-service: &service
 # KAFKA_BROKERS is the in-network listener (localhost:9092 is for clients on the host);
 # SCHEMA_REGISTRY_URL is Apicurio's Confluent-compatible API, the only registry API the services use.
 # SAGA_MODE is system-wide: \`SAGA_MODE=orchestration docker compose up\` runs the order saga orchestrated.
+# OTEL_EXPORTER_OTLP_ENDPOINT (the standard OpenTelemetry variable) turns tracing on: the services export
+# spans over OTLP/HTTP to Jaeger. Without it they trace nothing. They do not wait for Jaeger: tracing is
+# best-effort, and the system must run while its observability does not.
 x-service-environment: &service-environment
   KAFKA_BROKERS: kafka:19092
   SCHEMA_REGISTRY_URL: http://schema-registry:8080/apis/ccompat/v7
   LOG_LEVEL: info
   SAGA_MODE: \${SAGA_MODE:-choreography}
+  OTEL_EXPORTER_OTLP_ENDPOINT: http://jaeger:4318
 
 services:
   # ---------------------------------------------------------------------------------------------------
@@ -198,6 +203,74 @@ services:
     depends_on:
       schema-registry:
         condition: service_healthy
+
+  # ---------------------------------------------------------------------------------------------------
+  # Observability: metrics and alerts (Prometheus), a dashboard (Grafana), traces (Jaeger)
+  # ---------------------------------------------------------------------------------------------------
+  # Published on 127.0.0.1 only: Grafana lets anyone in as a viewer, and none of the three has a
+  # password worth the name. Pinned by tag (a digest needs a registry to read it from); \`latest\` moves.
+  prometheus:
+    image: prom/prometheus:v3.15.0
+    # The image's default command reads /etc/prometheus/prometheus.yml and keeps its data in /prometheus
+    # (an anonymous volume, like Kafka's and PostgreSQL's).
+    ports:
+      - '127.0.0.1:9090:9090'
+    volumes:
+      # Generated with this file: one scrape job per service, by its compose name and port.
+      - ./ops/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro
+      # The alert rules, next to the configuration that names them (rule_files: alerts.yml).
+      - ./ops/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro
+    healthcheck:
+      # The image is BusyBox-based: wget, no curl.
+      test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:9090/-/ready']
+      interval: 10s
+      timeout: 5s
+      retries: 10
+      start_period: 10s
+
+  grafana:
+    image: grafana/grafana:13.2.3
+    ports:
+      - '127.0.0.1:3000:3000'
+    environment:
+      # Anyone who reaches the port sees the dashboards (read-only), without logging in.
+      GF_AUTH_ANONYMOUS_ENABLED: 'true'
+      GF_AUTH_ANONYMOUS_ORG_ROLE: Viewer
+      # LOCAL DEVELOPMENT DEFAULTS ONLY (see the top of this file): the admin, to edit dashboards.
+      GF_SECURITY_ADMIN_USER: orderstream
+      GF_SECURITY_ADMIN_PASSWORD: orderstream
+      # The provisioned dashboard is the home page.
+      GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: /etc/grafana/dashboards/orderstream.json
+    volumes:
+      # The Prometheus datasource and the provider that loads the dashboards below.
+      - ./ops/grafana/provisioning:/etc/grafana/provisioning:ro
+      - ./ops/grafana/dashboards:/etc/grafana/dashboards:ro
+    healthcheck:
+      # The image installs curl (Alpine and Ubuntu variants alike).
+      test: ['CMD', 'curl', '-fsS', '-o', '/dev/null', 'http://127.0.0.1:3000/api/health']
+      interval: 10s
+      timeout: 5s
+      retries: 10
+      start_period: 20s
+    depends_on:
+      prometheus:
+        condition: service_healthy
+
+  jaeger:
+    # Jaeger v2 (built on the OpenTelemetry Collector), all in one: OTLP receivers, in-memory storage, UI.
+    image: jaegertracing/jaeger:2.21.0
+    ports:
+      # The UI.
+      - '127.0.0.1:16686:16686'
+      # OTLP over HTTP; services started on the host reach it as http://localhost:4318.
+      - '127.0.0.1:4318:4318'
+    healthcheck:
+      # The collector's health check extension; the image is Alpine-based (BusyBox wget).
+      test: ['CMD', 'wget', '-q', '-O', '/dev/null', 'http://127.0.0.1:13133/status']
+      interval: 10s
+      timeout: 5s
+      retries: 10
+      start_period: 10s
 
   # ---------------------------------------------------------------------------------------------------
   # The services: one Dockerfile, SERVICE selects the app (apps/<SERVICE>)

@@ -19,6 +19,7 @@ export * from './codec/payload-codec';
 export * from './envelope';
 export * from './publisher';
 export * from './failure';
+export * from './dead-letter';
 export * from './consumer';
 export * from './core/deferred';
 export * from './delivery/effectively-once.middleware';

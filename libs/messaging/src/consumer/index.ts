@@ -8,3 +8,4 @@ export {
   type StopReport,
 } from './consumer-runner';
 export type { UnitOfWork, UnitOfWorkOptions } from './unit-of-work';
+export { readRecords, type ReadRecordsOptions, type RecordRange } from './read-records';

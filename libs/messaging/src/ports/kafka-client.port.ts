@@ -193,6 +193,13 @@ export interface PartitionOffset {
   offset: string;
 }
 
+/** A partition's log: `start` is its first retained offset, `end` the offset the next record will get. */
+export interface PartitionRange {
+  partition: number;
+  start: string;
+  end: string;
+}
+
 /** A consumer group as the cluster lists it. */
 export interface ConsumerGroupListing {
   groupId: string;
@@ -283,6 +290,13 @@ export interface AdminPort {
   fetchCommittedOffsets(groupId: string, topic: string): Promise<PartitionOffset[]>;
   /** The log-end offset (high watermark) of each partition of a topic. */
   fetchEndOffsets(topic: string): Promise<PartitionOffset[]>;
+  /** Each partition's first retained offset and log end. */
+  fetchPartitionRanges(topic: string): Promise<PartitionRange[]>;
+  /**
+   * Deletes the records of each named partition below `offset` (Kafka's DeleteRecords: the log start
+   * moves up; records cannot be deleted one by one). `offset` may be the log end, which empties it.
+   */
+  deleteRecords(topic: string, partitions: PartitionOffset[]): Promise<void>;
   deleteGroups(groupIds: string[]): Promise<void>;
   /** Every consumer group the cluster knows, sorted by id. */
   listGroups(): Promise<ConsumerGroupListing[]>;

@@ -232,6 +232,8 @@ function namespacedAdmin(admin: AdminPort, ns: KafkaNamespace): AdminPort {
     fetchCommittedOffsets: (groupId, topic) =>
       admin.fetchCommittedOffsets(ns.physical(groupId), ns.physical(topic)),
     fetchEndOffsets: (topic) => admin.fetchEndOffsets(ns.physical(topic)),
+    fetchPartitionRanges: (topic) => admin.fetchPartitionRanges(ns.physical(topic)),
+    deleteRecords: (topic, partitions) => admin.deleteRecords(ns.physical(topic), partitions),
     deleteGroups: (groupIds) => admin.deleteGroups(groupIds.map((groupId) => ns.physical(groupId))),
     listGroups: async () =>
       (await admin.listGroups()).flatMap((group) => {

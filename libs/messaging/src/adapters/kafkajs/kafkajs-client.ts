@@ -49,6 +49,7 @@ import type {
   KafkaClientConfig,
   OutgoingRecord,
   PartitionOffset,
+  PartitionRange,
   ProducerOptions,
   ProducerPort,
   ProducerTransaction,
@@ -468,6 +469,21 @@ class KafkaJsAdmin implements AdminPort {
   async fetchEndOffsets(topic: string): Promise<PartitionOffset[]> {
     const result = await transport('fetchTopicOffsets', () => this.admin.fetchTopicOffsets(topic));
     return result.map((p) => ({ partition: p.partition, offset: p.high }));
+  }
+
+  async fetchPartitionRanges(topic: string): Promise<PartitionRange[]> {
+    const result = await transport('fetchTopicOffsets', () => this.admin.fetchTopicOffsets(topic));
+    return result
+      .map((p) => ({ partition: p.partition, start: p.low, end: p.high }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  deleteRecords(topic: string, partitions: PartitionOffset[]): Promise<void> {
+    return transport('deleteTopicRecords', async () => {
+      // kafkajs looks the partitions' leaders up in its metadata cache and fails if the topic is not in it.
+      await this.admin.fetchTopicMetadata({ topics: [topic] });
+      await this.admin.deleteTopicRecords({ topic, partitions });
+    });
   }
 
   deleteGroups(groupIds: string[]): Promise<void> {

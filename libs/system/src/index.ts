@@ -5,3 +5,4 @@
 export * from './manifest';
 export * from './system.manifest';
 export * from './queries';
+export * from './asyncapi/asyncapi-document';

@@ -61,6 +61,7 @@ export { validateRequest, type IncomingRequestParts } from './http/request-valid
 export { httpRoutesOf, type HttpRoute } from './http/http-routes';
 export { openApiDocument, type OpenApiDocument, type OpenApiInfo } from './http/openapi-document';
 export { OPENAPI_JSON_PATH, OPENAPI_UI_PATH, openApiDocumentOf, serveOpenApi } from './http/serve-openapi';
+export { ASYNCAPI_JSON_PATH, serveAsyncApi } from './http/serve-asyncapi';
 export { JSON_BODY_LIMIT, configureHttp } from './http/configure-http';
 
 export { REQUEST_ID_HEADER } from './logging/request-id';

@@ -27,6 +27,7 @@ export * from './delivery/inbox-conflict.error';
 export * from './delivery/batched-effectively-once';
 export * from './subscription';
 export * from './topics/provision-topics';
+export * from './tracing';
 // subscribe() takes MessagingMetrics; exported here until the metrics folder has a barrel of its own.
 export {
   MessagingMetrics,

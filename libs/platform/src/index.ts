@@ -67,6 +67,18 @@ export { JSON_BODY_LIMIT, configureHttp } from './http/configure-http';
 export { REQUEST_ID_HEADER } from './logging/request-id';
 export { createServiceLogger, type ServiceLogger, type ServiceLoggerOptions } from './logging/service-logger';
 
+export {
+  startTracing,
+  samplerOf,
+  tracesEndpointOf,
+  TRACE_SAMPLERS,
+  type TraceSamplerName,
+  type Tracing,
+  type TracingConfig,
+  type TracingOptions,
+} from './tracing/tracing';
+export { httpTracingMiddleware } from './tracing/http-tracing.middleware';
+
 export { PlatformModule, type PlatformOptions } from './platform.module';
 export { KAFKA_CLIENT, METRICS_REGISTRY, READINESS_CHECKS, SERVICE_LOGGER } from './platform.tokens';
 export { serviceMessagingModule, type ServiceMessagingOptions } from './messaging/service-messaging.module';

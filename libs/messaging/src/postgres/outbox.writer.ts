@@ -14,8 +14,14 @@
  * hit the codec's cache; register the schemas at boot to avoid even that), and a row written under an old
  * schema is published with that schema's id, which is what consumers expect under BACKWARD compatibility.
  *
+ * Trace context: the row's `traceparent` header is the span active when the event is added (the HTTP
+ * request's, the handler's), so the relay's send span continues it. Work outside any span (a timer, a
+ * job) gets a `create <topic>` span of its own, a child of the cause's traceparent if there is one or else
+ * a new trace, so every row carries a trace. An explicit `traceparent` option wins over both.
+ *
  * Only TypeORM's EntityManager is supported as the transaction handle for now.
  */
+import type { Span } from '@opentelemetry/api';
 import type { EntityManager } from 'typeorm';
 import { HEADERS } from '../core/envelope';
 import type { EventDefinition } from '../core/event-definition';
@@ -24,6 +30,13 @@ import type { OutgoingRecord } from '../ports/kafka-client.port';
 import { resolveTableNames, bareTableName, quoteTableName } from './messaging-tables';
 import { toStoredHeaders } from './outbox-headers';
 import { OutboxError } from './postgres.errors';
+import {
+  activeTraceparent,
+  contextOfTraceparent,
+  formatTraceparent,
+  recordFailure,
+  startMessagingSpan,
+} from '../tracing/trace-context';
 
 /**
  * Turns an event into the Kafka record that carries it (CloudEvents headers + encoded payload).
@@ -113,6 +126,37 @@ export class OutboxWriter {
       );
     }
     const { definition, data, aggregateType, attempt = 1, ...encodeOptions } = event;
+    let span: Span | undefined;
+    let traceparent = encodeOptions.traceparent ?? activeTraceparent();
+    if (traceparent === undefined) {
+      span = startMessagingSpan({
+        operation: 'create',
+        destination: definition.topic,
+        parent: contextOfTraceparent(encodeOptions.causedBy?.traceparent),
+      });
+      traceparent = formatTraceparent(span.spanContext());
+    }
+    try {
+      return await this.insert(manager, definition, data, aggregateType, attempt, {
+        ...encodeOptions,
+        ...(traceparent === undefined ? {} : { traceparent }),
+      });
+    } catch (error) {
+      if (span) recordFailure(span, error);
+      throw error;
+    } finally {
+      span?.end();
+    }
+  }
+
+  private async insert<T>(
+    manager: EntityManager,
+    definition: EventDefinition<T>,
+    data: T,
+    aggregateType: string,
+    attempt: number,
+    encodeOptions: Omit<EncodeOptions, 'source'>,
+  ): Promise<OutboxEntry> {
     const record = await this.encoder.encode(definition, data, { ...encodeOptions, source: this.source });
     const messageId = headerText(record.headers?.[HEADERS.id]);
     if (!messageId) {

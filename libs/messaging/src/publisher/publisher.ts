@@ -12,10 +12,14 @@
  * keep the order in which their sends started. Concurrent `publish` calls start their sends after encoding,
  * which may finish in any order: await each call (or use `publishBatch`) when order per key matters.
  *
+ * Tracing: each event gets a `send <topic>` span (kind producer), a child of the explicit traceparent, the
+ * active span or the cause's traceparent, in that order, and the record carries the span's context.
+ *
  * Failures: a value that does not fit its schema or a schema the registry refuses is a `SchemaError`; an
  * envelope that cannot be built (empty key, bad traceparent) an `InvalidEnvelopeError`; an unreachable
  * registry a `TransportError`; records the broker did not acknowledge a `PublishError`.
  */
+import type { Span } from '@opentelemetry/api';
 import type { PayloadCodec } from '../codec/payload-codec';
 import type { Envelope } from '../core/envelope';
 import type { EventDefinition } from '../core/event-definition';
@@ -23,6 +27,13 @@ import { EnvelopeCodec, type EncodeOptions } from '../envelope/envelope.codec';
 import { silentLogger, type Logger } from '../logging/logger';
 import type { KafkaClient, OutgoingRecord, ProducerPort, RecordMetadata } from '../ports/kafka-client.port';
 import { PublishError } from './publish.error';
+import {
+  formatTraceparent,
+  MESSAGING_ATTRIBUTES,
+  producerParent,
+  recordFailure,
+  startMessagingSpan,
+} from '../tracing/trace-context';
 
 export interface PublisherConfig {
   /** The client to create the producer from; the publisher owns (connects and disconnects) that producer. */
@@ -68,6 +79,14 @@ export interface PublishedBatch {
   metadata: RecordMetadata[];
 }
 
+function sendSpan(topic: string, options: PublishOptions): Span {
+  return startMessagingSpan({
+    operation: 'send',
+    destination: topic,
+    parent: producerParent(options.traceparent, options.causedBy?.traceparent),
+  });
+}
+
 export class Publisher {
   private readonly producer: ProducerPort;
   private readonly envelopes: EnvelopeCodec;
@@ -106,15 +125,25 @@ export class Publisher {
     data: T,
     options: PublishOptions = {},
   ): Promise<Published<T>> {
-    const envelope = this.envelopes.create(definition, data, this.encodeOptions(options));
-    const record = await this.envelopes.toRecord(definition, envelope);
-    const [metadata] = await this.send(definition.topic, [record], [definition.topic]);
-    return {
-      envelope,
-      topic: definition.topic,
-      partition: metadata?.partition ?? -1,
-      offset: metadata?.offset ?? '-1',
-    };
+    const span = sendSpan(definition.topic, options);
+    try {
+      const envelope = this.envelopes.create(definition, data, this.encodeOptions(options, span));
+      span.setAttribute(MESSAGING_ATTRIBUTES.messageId, envelope.id);
+      span.setAttribute(MESSAGING_ATTRIBUTES.key, envelope.subject);
+      const record = await this.envelopes.toRecord(definition, envelope);
+      const [metadata] = await this.send(definition.topic, [record], [definition.topic]);
+      return {
+        envelope,
+        topic: definition.topic,
+        partition: metadata?.partition ?? -1,
+        offset: metadata?.offset ?? '-1',
+      };
+    } catch (error) {
+      recordFailure(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /**
@@ -123,9 +152,21 @@ export class Publisher {
    * `PublishError` lists it and every later topic in `unsentTopics`; earlier topics were written.
    */
   async publishBatch(events: readonly BatchEvent[]): Promise<PublishedBatch> {
+    const spans = events.map(({ definition, options }) => sendSpan(definition.topic, options ?? {}));
+    try {
+      return await this.sendBatch(events, spans);
+    } catch (error) {
+      for (const span of spans) recordFailure(span, error);
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
+  }
+
+  private async sendBatch(events: readonly BatchEvent[], spans: readonly Span[]): Promise<PublishedBatch> {
     const encoded = await Promise.all(
-      events.map(async ({ definition, data, options }) => {
-        const envelope = this.envelopes.create(definition, data, this.encodeOptions(options ?? {}));
+      events.map(async ({ definition, data, options }, i) => {
+        const envelope = this.envelopes.create(definition, data, this.encodeOptions(options ?? {}, spans[i]));
         return {
           topic: definition.topic,
           envelope,
@@ -151,8 +192,14 @@ export class Publisher {
     await this.producer.disconnect();
   }
 
-  private encodeOptions(options: PublishOptions): EncodeOptions {
-    return { ...options, source: options.source ?? this.config.source };
+  /** The options with the send span's context as the traceparent (unchanged without an SDK and a parent). */
+  private encodeOptions(options: PublishOptions, span: Span | undefined): EncodeOptions {
+    const traceparent = formatTraceparent(span?.spanContext());
+    return {
+      ...options,
+      ...(traceparent === undefined ? {} : { traceparent }),
+      source: options.source ?? this.config.source,
+    };
   }
 
   private async send(topic: string, records: OutgoingRecord[], unsent: string[]): Promise<RecordMetadata[]> {

@@ -3,8 +3,15 @@
  * pending layer first; the task sends the pending layer to the changelog in the same Kafka transaction as
  * its output and input offsets, and only when that transaction commits does the pending layer become the
  * committed state. An aborted transaction drops it, so the state never holds what Kafka does not.
+ *
+ * Each pending write remembers the span it was made under (the task's `process` span of the record that
+ * wrote it), and its changelog record carries that span's `traceparent`: a change is traceable to the
+ * input that caused it.
  */
+import { context, trace, type SpanContext } from '@opentelemetry/api';
+import { HEADERS } from '../core/envelope';
 import type { OutgoingRecord } from '../ports/kafka-client.port';
+import { formatTraceparent } from '../tracing/trace-context';
 
 /** Values are JSON: what the changelog holds and what a restore reads back. */
 export type StoreValue = null | boolean | number | string | StoreValue[] | { [key: string]: StoreValue };
@@ -20,6 +27,8 @@ export const BARRIER_KEY = '__stream-barrier__';
 export class KeyValueStore<V extends StoreValue = StoreValue> {
   private readonly committed = new Map<string, V>();
   private readonly pending = new Map<string, V | typeof DELETED>();
+  /** Per pending key, the span of its latest write (none outside a span). */
+  private readonly causes = new Map<string, SpanContext>();
   /** Pending entries as they were before each write since `mark`, to undo one record's writes. */
   private journal: [key: string, had: boolean, previous: V | typeof DELETED | undefined][] = [];
 
@@ -42,11 +51,18 @@ export class KeyValueStore<V extends StoreValue = StoreValue> {
       throw new Error(`${BARRIER_KEY} is reserved for the changelog's restore barriers`);
     this.remember(key);
     this.pending.set(key, value);
+    this.rememberCause(key);
   }
 
   delete(key: string): void {
     this.remember(key);
     this.pending.set(key, DELETED);
+    this.rememberCause(key);
+  }
+
+  private rememberCause(key: string): void {
+    const cause = trace.getSpanContext(context.active());
+    if (cause) this.causes.set(key, cause);
   }
 
   /** Starts a new undo point: `rollback` undoes the writes made after it (one record's, say). */
@@ -86,11 +102,15 @@ export class KeyValueStore<V extends StoreValue = StoreValue> {
 
   /** The changelog records of the pending writes: the latest value per key, a tombstone for a delete. */
   changelogRecords(): OutgoingRecord[] {
-    return [...this.pending].map(([key, value]) => ({
-      key,
-      value: value === DELETED ? null : Buffer.from(JSON.stringify(value)),
-      partition: this.partition,
-    }));
+    return [...this.pending].map(([key, value]) => {
+      const traceparent = formatTraceparent(this.causes.get(key));
+      return {
+        key,
+        value: value === DELETED ? null : Buffer.from(JSON.stringify(value)),
+        partition: this.partition,
+        ...(traceparent === undefined ? {} : { headers: { [HEADERS.traceparent]: traceparent } }),
+      };
+    });
   }
 
   /** The transaction committed: the pending writes are the state now. */
@@ -100,12 +120,14 @@ export class KeyValueStore<V extends StoreValue = StoreValue> {
       else this.committed.set(key, value);
     }
     this.pending.clear();
+    this.causes.clear();
     this.journal = [];
   }
 
   /** The transaction aborted: forget the pending writes. */
   abort(): void {
     this.pending.clear();
+    this.causes.clear();
     this.journal = [];
   }
 

@@ -3,8 +3,15 @@
  * is transactional with the task's own id, `<applicationId>-<topic>-<partition>`: connecting it makes the
  * coordinator abort whatever an earlier owner of the task left open and fences that owner, which can then
  * neither send nor commit (see docs/exactly-once.md for why a transactional id per task and not per process).
+ *
+ * Tracing: each input record is processed in a `process <topic>` span, a child of its `traceparent`; what
+ * it forwards and the store changes it makes carry that span's context. `flush` (the aggregated output of a
+ * whole batch) runs in one more `process <topic>` span, a child of the batch's last record's span with
+ * links to the others' (up to `MAX_FLUSH_LINKS`): one output stands for many inputs.
  */
 import { randomUUID } from 'node:crypto';
+import { ROOT_CONTEXT, trace, type Span, type SpanContext } from '@opentelemetry/api';
+import { HEADERS } from '../core/envelope';
 import { deadLetterTopicName } from '../failure/retry-policy';
 import {
   deadLetterRecord,
@@ -20,6 +27,16 @@ import type {
   OutgoingRecord,
   ProducerPort,
 } from '../ports/kafka-client.port';
+import {
+  activeTraceparent,
+  contextOfHeaders,
+  formatTraceparent,
+  headerText,
+  MESSAGING_ATTRIBUTES,
+  recordFailure,
+  startMessagingSpan,
+  withSpan,
+} from '../tracing/trace-context';
 import { barrierRecord, restoreStores } from './changelog-restore';
 import { KeyValueStore, type StoreValue } from './key-value-store';
 import {
@@ -53,6 +70,9 @@ export interface TaskSettings {
   /** Runs after the records were processed and sent, before the commit (tests stall a zombie here). */
   beforeCommit?: (task: { topic: string; partition: number }) => Promise<void>;
 }
+
+/** At most this many links on a flush span: a batch can hold thousands of records. */
+export const MAX_FLUSH_LINKS = 128;
 
 function isRetriable(error: unknown): boolean {
   // Our errors say; anything else (a bug, a TypeError) is treated as transient and retried, like the runner.
@@ -92,6 +112,13 @@ export class StreamTask {
         return store as unknown as KeyValueStore<V>;
       },
       forward(topic: string, record: OutgoingRecord): void {
+        // The span of the record (or flush) being processed, unless the topology set a context itself.
+        if (record.headers?.[HEADERS.traceparent] === undefined) {
+          const traceparent = activeTraceparent();
+          if (traceparent !== undefined) {
+            record = { ...record, headers: { ...record.headers, [HEADERS.traceparent]: traceparent } };
+          }
+        }
         forwards().push({ topic, record });
       },
     };
@@ -99,6 +126,59 @@ export class StreamTask {
 
   get topic(): string {
     return this.source.topic;
+  }
+
+  /** Processes one record in its span; resolves with the span's context, rejects as `process` did. */
+  private async processTraced(record: ConsumedRecord): Promise<SpanContext> {
+    const parent = contextOfHeaders(record.headers);
+    const key = headerText(record.key);
+    const span = startMessagingSpan({
+      operation: 'process',
+      destination: record.topic,
+      parent,
+      attributes: {
+        [MESSAGING_ATTRIBUTES.consumerGroup]: this.settings.applicationId,
+        [MESSAGING_ATTRIBUTES.partition]: String(record.partition),
+        [MESSAGING_ATTRIBUTES.offset]: Number(record.offset),
+        ...(key === undefined ? {} : { [MESSAGING_ATTRIBUTES.key]: key }),
+      },
+    });
+    try {
+      await withSpan(span, parent, () => this.source.process(record, this.context));
+      return span.spanContext();
+    } catch (error) {
+      recordFailure(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async flushTraced(processed: readonly SpanContext[]): Promise<void> {
+    if (!this.source.flush) return;
+    const last = processed[processed.length - 1];
+    const parent = last ? trace.setSpanContext(ROOT_CONTEXT, last) : ROOT_CONTEXT;
+    const span = startMessagingSpan({
+      operation: 'process',
+      destination: this.source.topic,
+      parent,
+      attributes: {
+        [MESSAGING_ATTRIBUTES.consumerGroup]: this.settings.applicationId,
+        [MESSAGING_ATTRIBUTES.partition]: String(this.partition),
+        'messaging.batch.message_count': processed.length,
+      },
+      links: processed
+        .slice(Math.max(0, processed.length - 1 - MAX_FLUSH_LINKS), -1)
+        .map((spanContext) => ({ context: spanContext })),
+    });
+    try {
+      await withSpan(span, parent, () => this.source.flush?.(this.context));
+    } catch (error) {
+      recordFailure(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /**
@@ -113,10 +193,21 @@ export class StreamTask {
     await producer.connect();
     if (this.stores.size === 0) return 0;
     const barrierId = randomUUID();
-    const barriers = [...this.stores.values()].map((s) => ({
-      topic: s.changelogTopic,
-      record: barrierRecord(s, barrierId),
-    }));
+    // A barrier belongs to no input: each is a trace of its own, so that every record the task writes has one.
+    const spans: Span[] = [];
+    const barriers = [...this.stores.values()].map((s) => {
+      const span = startMessagingSpan({
+        operation: 'send',
+        destination: s.changelogTopic,
+        parent: ROOT_CONTEXT,
+      });
+      spans.push(span);
+      const record = barrierRecord(s, barrierId);
+      const traceparent = formatTraceparent(span.spanContext());
+      if (traceparent !== undefined)
+        record.headers = { ...record.headers, [HEADERS.traceparent]: traceparent };
+      return { topic: s.changelogTopic, record };
+    });
     if (guarantee === 'exactly-once') {
       const tx = await producer.transaction();
       try {
@@ -129,6 +220,7 @@ export class StreamTask {
     } else {
       for (const b of barriers) await producer.send(b.topic, [b.record]);
     }
+    for (const span of spans) span.end();
     return restoreStores({
       client,
       applicationId: this.settings.applicationId,
@@ -149,12 +241,13 @@ export class StreamTask {
     const last = records[records.length - 1]!;
     let deadLettered = 0;
     const tx = guarantee === 'exactly-once' ? await producer.transaction() : undefined;
+    const links: SpanContext[] = [];
     try {
       for (const record of records) {
         for (const store of this.stores.values()) store.mark();
         const forwarded = this.forwards.length;
         try {
-          await this.source.process(record, this.context);
+          links.push(await this.processTraced(record));
         } catch (error) {
           if (isRetriable(error)) throw error;
           // A record no retry can fix: its own writes are undone, it goes to the dead-letter topic with
@@ -197,7 +290,7 @@ export class StreamTask {
           );
         }
       }
-      await this.source.flush?.(this.context);
+      await this.flushTraced(links);
       const byTopic = new Map<string, OutgoingRecord[]>();
       for (const store of this.stores.values()) {
         const changes = store.changelogRecords();

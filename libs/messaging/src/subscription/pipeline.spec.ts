@@ -45,10 +45,10 @@ describe('buildPipeline', () => {
 describe('describePipeline', () => {
   it('marks the insertion points and shows the transaction only under effectively-once', () => {
     expect(describePipeline('effectively-once')).toBe(
-      'skip-unrouted → metrics → ‹outer› → retry-and-dead-letter → immediate-retry → transaction → decode → ‹inner› → routes',
+      'skip-unrouted → metrics → ‹outer› → retry-and-dead-letter → immediate-retry → transaction → trace → decode → ‹inner› → routes',
     );
     expect(describePipeline('at-least-once')).toBe(
-      'skip-unrouted → metrics → ‹outer› → retry-and-dead-letter → immediate-retry → decode → ‹inner› → routes',
+      'skip-unrouted → metrics → ‹outer› → retry-and-dead-letter → immediate-retry → trace → decode → ‹inner› → routes',
     );
   });
 });

@@ -15,6 +15,10 @@
  *   due passes it as a thrown `DeferredDelivery`: rethrow it (the runner pauses that partition until due);
  * - the failure layers outside the transaction: every attempt is a fresh transaction, and a failed attempt
  *   leaves no inbox record;
+ * - `trace` inside the transaction: the handler's `process <topic>` span, a child of the record's
+ *   `traceparent`, is active while decoding and handling, so what the handler writes to the outbox carries
+ *   it; a duplicate the inbox absorbs or a retry record not yet due opens no span, and each attempt gets its
+ *   own (see tracing/tracing.middleware.ts);
  * - `decode` inside the failure layers: its `DecodeError` is non-retriable, so undecodable bytes go straight
  *   to the dead-letter topic;
  * - `inner` (yours) inside the transaction and after decoding: it sees the envelope, may write through
@@ -30,6 +34,7 @@ export const PIPELINE_STAGES = [
   'retry-and-dead-letter',
   'immediate-retry',
   'transaction',
+  'trace',
   'decode',
   'inner',
   'routes',

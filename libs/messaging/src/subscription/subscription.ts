@@ -52,6 +52,7 @@ import type {
   TopicPartitions,
 } from '../ports/kafka-client.port';
 import { MessageAgeMonitor } from './message-age.monitor';
+import { tracingMiddleware } from '../tracing/tracing.middleware';
 import { buildPipeline, describePipeline, type CustomMiddleware } from './pipeline';
 import { SubscriptionConfigError } from './subscription-config.error';
 import { DEFAULT_TOPIC_WAIT_TIMEOUT_MS, waitForSourceTopics } from './wait-for-source-topics';
@@ -280,6 +281,7 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
               }),
           }
         : {}),
+      trace: tracingMiddleware(),
       decode: decodeMiddleware(options.codec, registry),
       ...(options.middleware?.inner ? { inner: options.middleware.inner } : {}),
     },

@@ -12,6 +12,7 @@ import type { ServiceConfig } from '../config/service-config.schema';
 import { configureHttp } from '../http/configure-http';
 import { createServiceLogger, type ServiceLogger } from '../logging/service-logger';
 import { SERVICE_LOGGER } from '../platform.tokens';
+import { startTracing } from '../tracing/tracing';
 import { installGracefulShutdown } from './graceful-shutdown';
 
 export interface ServiceDefinition<S extends z.ZodType<ServiceConfig>> {
@@ -39,6 +40,8 @@ export async function bootstrapService<S extends z.ZodType<ServiceConfig>>(
 ): Promise<INestApplication> {
   const config = configOrExit(definition);
   const bootLogger = createServiceLogger({ service: definition.name, level: config.LOG_LEVEL });
+  // Before anything is built: the spans of the start itself and the first requests need the provider.
+  const tracing = startTracing({ config });
 
   try {
     const app = await NestFactory.create(definition.rootModule(config), {
@@ -53,11 +56,18 @@ export async function bootstrapService<S extends z.ZodType<ServiceConfig>>(
     });
     app.useLogger(app.get(Logger));
     const logger = app.get<ServiceLogger>(SERVICE_LOGGER);
-    installGracefulShutdown(app, { logger, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+    installGracefulShutdown(app, {
+      logger,
+      timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      afterClose: () => tracing.shutdown(),
+    });
     configureHttp(app);
     await definition.configure?.(app, config);
     await app.listen(config.PORT, config.HOST);
-    logger.info({ host: config.HOST, port: config.PORT }, 'service started');
+    logger.info(
+      { host: config.HOST, port: config.PORT, tracesExportedTo: tracing.exportsTo ?? 'nowhere' },
+      'service started',
+    );
     return app;
   } catch (error) {
     // Exiting releases whatever the partial start acquired; PostgreSQL rolls back an interrupted migration.

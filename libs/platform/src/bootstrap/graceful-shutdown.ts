@@ -5,6 +5,8 @@ export interface GracefulShutdownOptions {
   logger: ServiceLogger;
   /** Past this, the process logs and exits with code 1 instead of waiting for a stuck hook. */
   timeoutMs: number;
+  /** Runs once the application closed, before the exit: e.g. exporting the last spans. */
+  afterClose?: () => Promise<void>;
 }
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -16,7 +18,7 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
  */
 export function installGracefulShutdown(
   app: INestApplication,
-  { logger, timeoutMs }: GracefulShutdownOptions,
+  { logger, timeoutMs, afterClose }: GracefulShutdownOptions,
 ): void {
   const shutdown = (signal: NodeJS.Signals): void => {
     for (const other of SIGNALS) process.removeListener(other, shutdown);
@@ -29,17 +31,20 @@ export function installGracefulShutdown(
       process.exit(1);
     }, timeoutMs);
 
-    app.close().then(
-      () => {
-        logger.info({ signal }, 'shutdown complete');
-        // Explicit: a client library's stray timer must not turn a clean shutdown into a timeout.
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error, signal }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    app
+      .close()
+      .then(() => afterClose?.())
+      .then(
+        () => {
+          logger.info({ signal }, 'shutdown complete');
+          // Explicit: a client library's stray timer must not turn a clean shutdown into a timeout.
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error, signal }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   for (const signal of SIGNALS) process.on(signal, shutdown);
 }

@@ -35,8 +35,40 @@ describe('loadConfig', () => {
       KAFKA_NAMESPACE: '',
       SCHEMA_REGISTRY_URL: 'http://localhost:8080/apis/ccompat/v7',
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      OTEL_SERVICE_NAME: 'orders',
+      OTEL_TRACES_SAMPLER: 'parentbased_always_on',
       DATABASE_URL: 'postgres://orders:secret@localhost:5432/orders',
     });
+  });
+
+  it('reads the standard OpenTelemetry variables and refuses what the exporter cannot do', () => {
+    expect(
+      loadConfig(schema, {
+        ...validEnv,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+      }),
+    ).toMatchObject({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: 0.25,
+    });
+    expect(
+      configErrorFor({
+        ...validEnv,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_TRACES_SAMPLER_ARG: '2',
+      }).problems,
+    ).toEqual([
+      { variable: 'OTEL_EXPORTER_OTLP_ENDPOINT', problem: 'must be an http:// or https:// URL' },
+      {
+        variable: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+        problem: 'must be http/json (the only protocol this exporter speaks)',
+      },
+      { variable: 'OTEL_TRACES_SAMPLER_ARG', problem: 'must be a ratio between 0 and 1' },
+    ]);
   });
 
   it('parses the values it is given', () => {

@@ -4,6 +4,7 @@
  * result at boot, before Nest starts.
  */
 import { z } from 'zod';
+import { TRACE_SAMPLERS } from '../tracing/tracing';
 import { brokerList, httpUrl, logLevel, port, positiveInt } from './env-fields';
 
 export interface ServiceIdentity {
@@ -40,6 +41,28 @@ export function serviceConfigSchema({ name, defaultPort }: ServiceIdentity) {
     SCHEMA_REGISTRY_URL: httpUrl(),
     /** How long a graceful shutdown may take before the process gives up and exits with code 1. */
     SHUTDOWN_TIMEOUT_MS: positiveInt().default(10_000),
+    // Tracing, by OpenTelemetry's own variable names (see docs/tracing.md). No endpoint: nothing exported,
+    // though trace context is still propagated.
+    /** OTLP/HTTP base URL, e.g. `http://jaeger:4318`; traces go to `<it>/v1/traces`. */
+    OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl().optional(),
+    /** The full OTLP/HTTP traces URL; wins over `OTEL_EXPORTER_OTLP_ENDPOINT`. */
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl().optional(),
+    /** The exporter speaks OTLP/HTTP with JSON; anything else named here is refused rather than ignored. */
+    OTEL_EXPORTER_OTLP_PROTOCOL: z
+      .enum(['http/json'], { error: 'must be http/json (the only protocol this exporter speaks)' })
+      .optional(),
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z
+      .enum(['http/json'], { error: 'must be http/json (the only protocol this exporter speaks)' })
+      .optional(),
+    OTEL_SERVICE_NAME: z.string().min(1, { error: 'must not be empty' }).default(name),
+    OTEL_TRACES_SAMPLER: z
+      .enum(TRACE_SAMPLERS, { error: `must be one of ${TRACE_SAMPLERS.join(', ')}` })
+      .default('parentbased_always_on'),
+    OTEL_TRACES_SAMPLER_ARG: z.coerce
+      .number({ error: 'must be a ratio between 0 and 1' })
+      .min(0, { error: 'must be a ratio between 0 and 1' })
+      .max(1, { error: 'must be a ratio between 0 and 1' })
+      .optional(),
   });
 }
 

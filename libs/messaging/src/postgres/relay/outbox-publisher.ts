@@ -8,13 +8,29 @@
  * committed, so an event can be published after a later-numbered one of ANOTHER aggregate (never of the
  * same aggregate, if the service serialises writes per aggregate; see docs/outbox-relay.md).
  *
+ * Tracing: each row gets a `send <topic>` span (kind producer), a child of the context stored in the row's
+ * `traceparent` header (the request's or handler's span that wrote it), ended when Kafka acknowledges the
+ * topic; the record goes out with the send span's context, so the consumer's span is the send span's
+ * child and one order's work forms one parent chain (a child, not a link: the row's context is the cause
+ * of this send, and a trace viewer shows a chain, while links are easy to lose).
+ *
  * At-least-once: a crash (or a lost connection) between Kafka's acknowledgement and the UPDATE publishes
  * the rows again, with the same `ce_id`, which consumers' inboxes absorb.
  */
+import type { Span } from '@opentelemetry/api';
+import { HEADERS } from '../../core/envelope';
 import type { OutgoingRecord, ProducerPort } from '../../ports/kafka-client.port';
 import { PublishError } from '../../publisher/publish.error';
 import { quoteTableName, resolveTableNames } from '../messaging-tables';
 import { fromStoredHeaders, type StoredHeaders } from '../outbox-headers';
+import {
+  contextOfHeaders,
+  formatTraceparent,
+  headerText,
+  MESSAGING_ATTRIBUTES,
+  recordFailure,
+  startMessagingSpan,
+} from '../../tracing/trace-context';
 
 /** The part of a `pg` client or pool the publisher needs. */
 export interface SqlClient {
@@ -59,6 +75,28 @@ export function groupByTopic(rows: readonly OutboxRow[]): TopicBatch[] {
     batch.records.push(toOutgoingRecord(row));
   }
   return [...batches.values()];
+}
+
+/**
+ * Opens the record's send span under the context its row stored and puts the span's context in the
+ * record's `traceparent` header. Without an SDK the span is the row's context itself and the header stays.
+ */
+function startSendSpan(topic: string, record: OutgoingRecord): Span {
+  const headers = (record.headers ??= {});
+  const span = startMessagingSpan({
+    operation: 'send',
+    destination: topic,
+    parent: contextOfHeaders(headers),
+    attributes: {
+      ...(record.key === null ? {} : { [MESSAGING_ATTRIBUTES.key]: headerText(record.key) }),
+      ...(headers[HEADERS.id] === undefined
+        ? {}
+        : { [MESSAGING_ATTRIBUTES.messageId]: headerText(headers[HEADERS.id]) }),
+    },
+  });
+  const traceparent = formatTraceparent(span.spanContext());
+  if (traceparent !== undefined) headers[HEADERS.traceparent] = traceparent;
+  return span;
 }
 
 export interface PublishedBatch {
@@ -158,7 +196,17 @@ export class OutboxPublisher {
     if (rows.length === 0) return { rows: 0, full, sent: [] };
     const batches = groupByTopic(rows);
     const results = await Promise.allSettled(
-      batches.map((batch) => this.options.producer.send(batch.topic, batch.records)),
+      batches.map(async (batch) => {
+        const spans = batch.records.map((record) => startSendSpan(batch.topic, record));
+        try {
+          await this.options.producer.send(batch.topic, batch.records);
+        } catch (error) {
+          for (const span of spans) recordFailure(span, error);
+          throw error;
+        } finally {
+          for (const span of spans) span.end();
+        }
+      }),
     );
     const sent = batches.filter((_, i) => results[i]?.status === 'fulfilled');
     const failures = results.flatMap((result, i) =>

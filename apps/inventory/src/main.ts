@@ -1,4 +1,6 @@
-import { bootstrapService } from '@orderstream/platform';
+import { allContracts } from '@orderstream/contracts';
+import { bootstrapService, serveAsyncApi } from '@orderstream/platform';
+import { serviceAsyncApi } from '@orderstream/system';
 import { AppModule } from './app.module';
 import { setupOpenApi } from './openapi';
 import { SERVICE_NAME, inventoryConfigSchema } from './config';
@@ -7,6 +9,10 @@ void bootstrapService({
   name: SERVICE_NAME,
   configSchema: inventoryConfigSchema,
   rootModule: (config) => AppModule.register(config),
-  // Swagger UI at /docs, the document at /docs-json.
-  configure: (app) => setupOpenApi(app),
+  configure: (app) => {
+    // Swagger UI at /docs, the OpenAPI document at /docs-json.
+    setupOpenApi(app);
+    // Its Kafka API: the AsyncAPI document at /asyncapi.json, generated from the manifest and the contracts.
+    serveAsyncApi(app, serviceAsyncApi(SERVICE_NAME, allContracts));
+  },
 });

@@ -25,8 +25,6 @@ import { SYSTEM } from '../system.manifest';
 
 /** The schema format of every payload: Avro 1.9 schemas as JSON, the contracts' own. */
 export const AVRO_SCHEMA_FORMAT = 'application/vnd.apache.avro+json;version=1.9.0';
-/** The path every service serves its own document at. */
-export const ASYNCAPI_JSON_PATH = '/asyncapi.json';
 
 const KAFKA_BINDING_VERSION = '0.5.0';
 /** The envelope's `content-type` (CloudEvents `datacontenttype`), as libs/messaging writes it. */

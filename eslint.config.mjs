@@ -21,6 +21,7 @@ const depConstraints = (testFiles) => [
     sourceTag: 'type:app',
     onlyDependOnLibsWithTags: [
       'type:platform',
+      'type:operations',
       'type:messaging',
       'type:event-store',
       'type:contracts',
@@ -29,6 +30,11 @@ const depConstraints = (testFiles) => [
     ],
   },
   { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:messaging'] },
+  // The operator's desk (dead-letter jobs, audit, group standings): messaging plus its own database.
+  {
+    sourceTag: 'type:operations',
+    onlyDependOnLibsWithTags: testFiles ? ['type:messaging', 'type:testing'] : ['type:messaging'],
+  },
   // The messaging core is generic: it knows no app and no contract.
   { sourceTag: 'type:messaging', onlyDependOnLibsWithTags: testFiles ? ['type:testing'] : [] },
   // The event store is generic too, and independent of messaging: a service joins the two in one
@@ -47,7 +53,13 @@ const depConstraints = (testFiles) => [
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:tools'] },
   {
     sourceTag: 'type:tools',
-    onlyDependOnLibsWithTags: ['type:messaging', 'type:contracts', 'type:system', 'type:tools'],
+    onlyDependOnLibsWithTags: [
+      'type:messaging',
+      'type:operations',
+      'type:contracts',
+      'type:system',
+      'type:tools',
+    ],
   },
   {
     sourceTag: 'type:e2e',

@@ -247,7 +247,6 @@ describe('subscribe()', () => {
       producer,
       admin,
       metrics: new MessagingMetrics(registry),
-      messageAgeIntervalMs: 50,
       runner: { consumer: { fetchMaxWaitMs: 100 } },
     });
     subscriptions.push(subscription);
@@ -265,6 +264,16 @@ describe('subscribe()', () => {
     expect(subscription.progress()).toEqual([
       { topic, partition: 0, offset: published.offset, timestamp: expect.any(Number) },
     ]);
+    // Measured at the scrape: now minus the held record's timestamp, with "now" read during the scrape.
+    const timestamp = subscription.progress()[0]?.timestamp ?? Number.NaN;
+    for (let scrape = 0; scrape < 3; scrape += 1) {
+      const before = Date.now();
+      const seconds = await age();
+      const after = Date.now();
+      expect(seconds).toBeGreaterThanOrEqual((before - timestamp) / 1_000);
+      expect(seconds).toBeLessThanOrEqual((after - timestamp) / 1_000);
+      await waitFor(() => Date.now() > after, { description: 'the clock to move on' });
+    }
 
     release();
     await waitFor(async () => (await caughtUp(groupId, topic)) && (await age()) === 0, {

@@ -75,6 +75,7 @@ export class MessagingMetrics {
   private readonly consumerLag: Gauge<'group' | 'topic' | 'partition'>;
   private readonly oldestAge: Gauge<'group' | 'topic' | 'partition'>;
   private readonly inFlight = new Map<string, InFlight>();
+  private readonly ageCollectors = new Set<() => void>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -134,11 +135,17 @@ export class MessagingMetrics {
       labelNames: ['group', 'topic', 'partition'],
       registers,
     });
+    const ageCollectors = this.ageCollectors;
     this.oldestAge = new Gauge({
       name: 'messaging_oldest_unprocessed_message_age_seconds',
-      help: 'Age of the oldest fetched message the group has not committed yet; 0 when caught up.',
+      help: 'Age, when scraped, of the oldest message the group fetched and has not finished; 0 when caught up.',
       labelNames: ['group', 'topic', 'partition'],
       registers,
+      // Ages grow by the second: measured when the registry is read, not by a timer that would report
+      // them as of its last tick.
+      collect() {
+        for (const collect of ageCollectors) collect();
+      },
     });
   }
 
@@ -206,6 +213,17 @@ export class MessagingMetrics {
 
   oldestUnprocessedAge(group: string, topic: string, partition: number, seconds: number): void {
     this.oldestAge.set({ group, topic, partition: String(partition) }, seconds);
+  }
+
+  /**
+   * Runs `collect` each time the registry is read (a scrape), before the age gauge is reported, so it can
+   * set the ages as of that moment (see `MessageAgeMonitor`). Returns the function that unregisters it.
+   */
+  onAgeCollect(collect: () => void): () => void {
+    this.ageCollectors.add(collect);
+    return () => {
+      this.ageCollectors.delete(collect);
+    };
   }
 
   /**

@@ -71,8 +71,6 @@ export interface MessagingModuleOptions {
   shutdownTimeoutMs?: number;
   /** How often the consumer lag is polled. Default 10 s. */
   lagIntervalMs?: number;
-  /** How often the oldest-unprocessed-message age is measured. Default 5 s. */
-  messageAgeIntervalMs?: number;
   logger?: Logger;
 }
 

@@ -188,9 +188,6 @@ export class MessagingRuntime implements OnApplicationBootstrap, BeforeApplicati
       producer: this.failureProducer as ProducerPort,
       admin: this.admin as AdminPort,
       metrics: this.metrics,
-      ...(this.options.messageAgeIntervalMs
-        ? { messageAgeIntervalMs: this.options.messageAgeIntervalMs }
-        : {}),
       ...(this.options.topicWaitTimeoutMs !== undefined
         ? { topicWaitTimeoutMs: this.options.topicWaitTimeoutMs }
         : {}),

@@ -4,8 +4,18 @@
  * Lag in messages says how much is waiting; age says for how long, which is what an SLO is about. The
  * runner knows, per partition it owns, the oldest record it fetched and has not finished (a slow handler,
  * a partition held in backoff, a retry record waiting until it is due); this monitor turns that into the
- * gauge on an interval. A partition with nothing unfinished reports 0. A partition this member no longer
- * owns is set to 0 once, so a stale age does not linger after a rebalance moved it elsewhere.
+ * gauge when the registry is read, so a scrape sees the age as of the scrape. (It used to be set by a 5 s
+ * timer: a scrape then saw the age as of the last tick, up to 5 s too young, measured 4.9 s.) A partition
+ * with nothing unfinished reports 0. A partition this member no longer owns is set to 0 once, so a stale
+ * age does not linger after a rebalance moved it elsewhere.
+ *
+ * Only records this member fetched are aged. A record produced but not fetched yet has no timestamp here,
+ * and the high watermark of the last fetch does not say that one is waiting: under read_committed the
+ * offsets after the last record are often a transaction's commit marker, which no consumer ever gets, so
+ * "high watermark beyond the last record" would age a caught-up partition without end. Records produced
+ * after the last fetch show in `messaging_consumer_lag_messages` and in `npm run ops -- groups describe`
+ * (lag in records and seconds, from the committed offset); a member that fetches normally has them
+ * within one fetch.
  *
  * The age is measured against the record's Kafka timestamp (producer time by default), so clock skew
  * between producer and consumer hosts shows up in it; keep the hosts on NTP.
@@ -50,29 +60,24 @@ export interface MessageAgeMonitorOptions {
   groupId: string;
   source: MessageAgeSource;
   metrics: MessagingMetrics;
-  /** Default 5000 ms. */
-  intervalMs?: number;
   /** The clock; tests pass their own. */
   now?: () => number;
 }
 
 export class MessageAgeMonitor {
-  private timer: NodeJS.Timeout | undefined;
-  /** Partitions reported non-stale at the last tick, to zero them once they are gone. */
+  private unregister: (() => void) | undefined;
+  /** Partitions reported at the last measure, to zero them once they are gone. */
   private reported = new Set<string>();
   private readonly partitionOf = new Map<string, { topic: string; partition: number }>();
 
   constructor(private readonly options: MessageAgeMonitorOptions) {}
 
+  /** From now on every read of the metrics registry measures the ages first. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.measure(), this.options.intervalMs ?? 5_000);
-    // A metrics timer must not keep the process alive on shutdown.
-    this.timer.unref();
-    this.measure();
+    this.unregister ??= this.options.metrics.onAgeCollect(() => this.measure());
   }
 
-  /** Sets the gauge for every assigned partition, and 0 for those assigned at the last tick but not now. */
+  /** Sets the gauge for every assigned partition, and 0 for those assigned at the last measure but not now. */
   measure(): PartitionAge[] {
     const { groupId, source, metrics } = this.options;
     const ages = oldestMessageAges(source.assignments(), source.progress(), (this.options.now ?? Date.now)());
@@ -88,10 +93,10 @@ export class MessageAgeMonitor {
     return ages;
   }
 
-  /** Stops the schedule and zeroes what it reported: a stopped member holds no messages. */
+  /** Stops measuring and zeroes what it reported: a stopped member holds no messages. */
   stop(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.unregister?.();
+    this.unregister = undefined;
     for (const key of this.reported) this.zero(key);
     this.reported = new Set();
   }

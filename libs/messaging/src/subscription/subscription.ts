@@ -108,8 +108,6 @@ export interface SubscriptionOptions {
   failureTopics?: Omit<FailureTopicsConfig, 'policy' | 'sourceTopics'>;
   /** Counts, times and ages; also counts retried, dead-lettered and deduplicated messages. */
   metrics?: MessagingMetrics;
-  /** How often the oldest-unprocessed-message age is measured, when `metrics` is given. Default 5000 ms. */
-  messageAgeIntervalMs?: number;
   /** What to do with a decoded event no route handles. Default `skip`. */
   unhandled?: EventHandlerOptions['unhandled'];
   /** Remaining runner settings: start position, commit cadence, error backoff, consumer timeouts. */
@@ -301,14 +299,7 @@ export async function subscribe(options: SubscriptionOptions): Promise<Subscript
     ...(batched ? { unitOfWork: batched.unitOfWork } : {}),
     logger,
   });
-  const ages = metrics
-    ? new MessageAgeMonitor({
-        groupId,
-        source: runner,
-        metrics,
-        ...(options.messageAgeIntervalMs ? { intervalMs: options.messageAgeIntervalMs } : {}),
-      })
-    : undefined;
+  const ages = metrics ? new MessageAgeMonitor({ groupId, source: runner, metrics }) : undefined;
 
   try {
     await runner.start();

@@ -7,7 +7,7 @@ import { commandTopic, compactedTopic, defineSystem, eventStream, type SystemMan
 import {
   AVRO_SCHEMA_FORMAT,
   AsyncApiError,
-  messageNameOf,
+  messageIdOf,
   serviceAsyncApi,
   systemAsyncApi,
   type AsyncApiContract,
@@ -106,8 +106,8 @@ describe('the AsyncAPI documents', () => {
     expect(system.channels['shop.events']).toMatchObject({
       address: 'shop.events',
       messages: {
-        OrderPlaced: { $ref: '#/components/messages/OrderPlaced' },
-        OrderPaid: { $ref: '#/components/messages/OrderPaid' },
+        'shop.OrderPlaced': { $ref: '#/components/messages/shop.OrderPlaced' },
+        'shop.OrderPaid': { $ref: '#/components/messages/shop.OrderPaid' },
       },
       bindings: {
         kafka: {
@@ -123,7 +123,7 @@ describe('the AsyncAPI documents', () => {
   });
 
   it('has a message per contract: its Avro schema, the envelope headers and its key', () => {
-    const placed = system.components.messages['OrderPlaced'];
+    const placed = system.components.messages['shop.OrderPlaced'];
     expect(placed).toMatchObject({
       contentType: 'application/avro',
       payload: { schemaFormat: AVRO_SCHEMA_FORMAT, schema: record('OrderPlaced', ['orderId', 'customerId']) },
@@ -142,7 +142,7 @@ describe('the AsyncAPI documents', () => {
       description: expect.stringContaining('Made of the payload’s `orderId`'),
     });
     // A command's source is its sender's.
-    expect(system.components.messages['ShipOrder']?.headers).toMatchObject({
+    expect(system.components.messages['warehouse.ShipOrder']?.headers).toMatchObject({
       properties: { ce_source: { const: '/orderstream/shop' } },
     });
     expect(system.components.schemas['EnvelopeHeaders']).toMatchObject({
@@ -151,7 +151,7 @@ describe('the AsyncAPI documents', () => {
   });
 
   it('describes a tombstone as a null value, without a content type', () => {
-    const withdrawn = system.components.messages['ItemWithdrawn'];
+    const withdrawn = system.components.messages['warehouse.ItemWithdrawn'];
     expect(withdrawn?.payload.schema).toBe('null');
     expect(withdrawn?.contentType).toBeUndefined();
     expect(withdrawn?.headers['required']).toBeUndefined();
@@ -168,24 +168,28 @@ describe('the AsyncAPI documents', () => {
       ]),
     );
     expect(summary).toEqual({
-      'shop.send.OrderPlaced': ['send', '#/channels/shop.events', 'service.shop'],
-      'shop.send.OrderPaid': ['send', '#/channels/shop.events', 'service.shop'],
-      'shop.send.ShipOrder': ['send', '#/channels/warehouse.commands', 'service.shop saga.orchestration'],
-      'warehouse.send.ItemWithdrawn': ['send', '#/channels/warehouse.items', 'service.warehouse'],
-      'warehouse.receive.OrderPlaced': [
+      'shop.send.shop.OrderPlaced': ['send', '#/channels/shop.events', 'service.shop'],
+      'shop.send.shop.OrderPaid': ['send', '#/channels/shop.events', 'service.shop'],
+      'shop.send.warehouse.ShipOrder': [
+        'send',
+        '#/channels/warehouse.commands',
+        'service.shop saga.orchestration',
+      ],
+      'warehouse.send.warehouse.ItemWithdrawn': ['send', '#/channels/warehouse.items', 'service.warehouse'],
+      'warehouse.receive.shop.OrderPlaced': [
         'receive',
         '#/channels/shop.events',
         'service.warehouse saga.choreography',
       ],
-      'warehouse.receive.OrderPaid': ['receive', '#/channels/shop.events', 'service.warehouse'],
-      'warehouse.receive.ShipOrder': [
+      'warehouse.receive.shop.OrderPaid': ['receive', '#/channels/shop.events', 'service.warehouse'],
+      'warehouse.receive.warehouse.ShipOrder': [
         'receive',
         '#/channels/warehouse.commands',
         'service.warehouse saga.orchestration',
       ],
     });
-    expect(system.operations['warehouse.receive.OrderPaid']).toMatchObject({
-      messages: [{ $ref: '#/channels/shop.events/messages/OrderPaid' }],
+    expect(system.operations['warehouse.receive.shop.OrderPaid']).toMatchObject({
+      messages: [{ $ref: '#/channels/shop.events/messages/shop.OrderPaid' }],
       bindings: { kafka: { groupId: { type: 'string', default: 'warehouse' } } },
     });
     // A channel used in one mode only says so too.
@@ -209,12 +213,16 @@ describe('the AsyncAPI documents', () => {
       info: { title: 'orderstream shop' },
     });
     expect(Object.keys(shop.operations)).toEqual([
-      'shop.send.OrderPlaced',
-      'shop.send.OrderPaid',
-      'shop.send.ShipOrder',
+      'shop.send.shop.OrderPlaced',
+      'shop.send.shop.OrderPaid',
+      'shop.send.warehouse.ShipOrder',
     ]);
     expect(Object.keys(shop.channels)).toEqual(['shop.events', 'warehouse.commands']);
-    expect(Object.keys(shop.components.messages)).toEqual(['OrderPlaced', 'OrderPaid', 'ShipOrder']);
+    expect(Object.keys(shop.components.messages)).toEqual([
+      'shop.OrderPlaced',
+      'shop.OrderPaid',
+      'warehouse.ShipOrder',
+    ]);
     expect(Object.keys(shop.components.tags)).toEqual(['saga.orchestration', 'service.shop']);
     // The same channel reads the same in every document.
     expect(shop.channels['warehouse.commands']).toEqual(system.channels['warehouse.commands']);
@@ -234,7 +242,7 @@ describe('the AsyncAPI documents', () => {
     });
     const changed = serviceAsyncApi('warehouse', CONTRACTS, more);
     expect(changed).not.toEqual(serviceAsyncApi('warehouse', CONTRACTS, SHOP));
-    expect(changed.operations['warehouse.receive.ShipOrder']?.tags).toEqual([
+    expect(changed.operations['warehouse.receive.warehouse.ShipOrder']?.tags).toEqual([
       { $ref: '#/components/tags/service.warehouse' },
     ]);
   });
@@ -247,15 +255,15 @@ describe('the AsyncAPI documents', () => {
     expect(() => systemAsyncApi(moved, SHOP)).toThrow(
       'acme.shop.OrderPaid is declared on shop.events but its contract is on elsewhere',
     );
-    const twin = { ...CONTRACTS[0]!, type: 'acme.other.OrderPlaced' };
+    const twin = { ...CONTRACTS[0]!, type: 'other.shop.OrderPlaced' };
     expect(() => systemAsyncApi([...CONTRACTS, twin], SHOP)).toThrow(
-      'acme.other.OrderPlaced and acme.shop.OrderPlaced would both be the message OrderPlaced',
+      'other.shop.OrderPlaced and acme.shop.OrderPlaced would both be the message shop.OrderPlaced',
     );
   });
 
-  it('names a message by its type without the system and context', () => {
-    expect(messageNameOf('orderstream.orders.OrderPlaced')).toBe('OrderPlaced');
-    expect(messageNameOf('orderstream.orders.OrderPlaced.v2')).toBe('OrderPlaced.v2');
-    expect(messageNameOf('Odd')).toBe('Odd');
+  it('names a message by its context and record, its type without the system', () => {
+    expect(messageIdOf('orderstream.orders.OrderPlaced')).toBe('orders.OrderPlaced');
+    expect(messageIdOf('orderstream.orders.OrderPlaced.v2')).toBe('orders.OrderPlaced.v2');
+    expect(messageIdOf('Odd')).toBe('Odd');
   });
 });

@@ -203,7 +203,7 @@ function operationsOf(system: SystemManifest, contracts: readonly AsyncApiContra
     mode: SagaMode,
   ) => {
     const contract = contractOf(type);
-    const id = `${operation.group ?? operation.service}.${operation.action}.${messageNameOf(type)}`;
+    const id = `${operation.group ?? operation.service}.${operation.action}.${messageIdOf(type)}`;
     const known = operations.get(id);
     if (known) known.modes.add(mode);
     else operations.set(id, { ...operation, id, contract, modes: new Set([mode]) });
@@ -239,10 +239,9 @@ function contractsByType(
   const byType = new Map(contracts.map((c) => [c.type, c]));
   const byName = new Map<string, string>();
   for (const { type } of contracts) {
-    const other = byName.get(messageNameOf(type));
-    if (other)
-      throw new AsyncApiError(`${type} and ${other} would both be the message ${messageNameOf(type)}`);
-    byName.set(messageNameOf(type), type);
+    const other = byName.get(messageIdOf(type));
+    if (other) throw new AsyncApiError(`${type} and ${other} would both be the message ${messageIdOf(type)}`);
+    byName.set(messageIdOf(type), type);
   }
   for (const topic of system.services.flatMap((s) => s.topics)) {
     for (const type of topic.events) {
@@ -261,13 +260,14 @@ function contractsByType(
 }
 
 /**
- * A message's name in the documents (its component id, the last part of its operations' ids): its
- * CloudEvents type less the `<system>.<context>.` prefix, so `OrderPlaced`, and `OrderPlaced.v2` for a
- * second major version (docs/contracts.md).
+ * A message's id in the documents (its component id, the end of its operations' ids): its CloudEvents
+ * type less the `<system>.` prefix, so `orders.OrderPlaced`, and `orders.OrderPlaced.v2` for a second major
+ * version (docs/contracts.md). The context stays: record names are unique within a context only (every
+ * service made from the template publishes an `OrderRecorded` of its own).
  */
-export function messageNameOf(type: string): string {
+export function messageIdOf(type: string): string {
   const parts = type.split('.');
-  return parts.length > 2 ? parts.slice(2).join('.') : type;
+  return parts.length > 2 ? parts.slice(1).join('.') : type;
 }
 
 const MODE_TAGS: Record<SagaMode, AsyncApiTag> = {
@@ -318,15 +318,15 @@ function documentOf(
       description: channelDescription(topic, system),
       messages: Object.fromEntries(
         topic.events.map((type) => [
-          messageNameOf(type),
-          { $ref: `#/components/messages/${messageNameOf(type)}` },
+          messageIdOf(type),
+          { $ref: `#/components/messages/${messageIdOf(type)}` },
         ]),
       ),
       ...(mode ? { tags: [tagRef(MODE_TAGS[mode])] } : {}),
       bindings: { kafka: topicBinding(topic) },
     };
     for (const type of topic.events) {
-      messages[messageNameOf(type)] = messageOf(contractOf(type), topic, system);
+      messages[messageIdOf(type)] = messageOf(contractOf(type), topic, system);
     }
   }
 
@@ -340,7 +340,7 @@ function documentOf(
       summary: operationSummary(operation),
       ...(operation.via ? { description: SEND_DESCRIPTIONS[operation.via] } : {}),
       messages: [
-        { $ref: `#/channels/${operation.topic.name}/messages/${messageNameOf(operation.contract.type)}` },
+        { $ref: `#/channels/${operation.topic.name}/messages/${messageIdOf(operation.contract.type)}` },
       ],
       tags: [tagRef(serviceTagOf(service)), ...(mode ? [tagRef(MODE_TAGS[mode])] : [])],
       ...(operation.group
@@ -385,7 +385,7 @@ const SEND_DESCRIPTIONS = {
 } as const;
 
 function operationSummary(operation: MessageOperation): string {
-  const name = messageNameOf(operation.contract.type);
+  const name = operation.contract.schema.name;
   if (operation.action === 'send') return `${operation.service} sends ${name} to ${operation.topic.name}.`;
   return `${operation.service} receives ${name} from ${operation.topic.name} (group ${operation.group}).`;
 }
@@ -421,7 +421,6 @@ function messageOf(
   topic: TopicDeclaration,
   system: SystemManifest,
 ): AsyncApiMessage {
-  const name = messageNameOf(contract.type);
   const owner = system.services.find((s) => s.topics.includes(topic));
   const senders = topic.kind === 'commands' ? [...(topic.sentBy ?? [])] : owner ? [owner.name] : [];
   const sources = senders.map(sourceOf);
@@ -434,9 +433,9 @@ function messageOf(
         : 'Also the `ce_subject`. ') + 'The records of one key keep their order on the topic.',
   };
   return {
-    name,
-    title: name,
-    summary: `${contract.type} on ${topic.name}`,
+    name: contract.type,
+    title: contract.schema.name,
+    summary: `${contract.schema.name} on ${topic.name}`,
     ...(contract.tombstone
       ? {
           description: [

@@ -145,13 +145,13 @@ describe('the AsyncAPI documents, to @asyncapi/parser', () => {
 
   it('reports a broken document, and a broken Avro schema (negative controls)', async () => {
     const broken = structuredClone(asyncApiFiles().get(SYSTEM_FILE)) as AsyncApiDocument;
-    const operation = broken.operations['orders.send.OrderPlaced'];
-    if (!operation) throw new Error('no orders.send.OrderPlaced');
-    operation.messages = [{ $ref: '#/channels/payments.events/messages/PaymentAuthorized' }];
+    const operation = broken.operations['orders.send.orders.OrderPlaced'];
+    if (!operation) throw new Error('no orders.send.orders.OrderPlaced');
+    operation.messages = [{ $ref: '#/channels/payments.events/messages/payments.PaymentAuthorized' }];
     expect(await diagnosticsOf(broken)).toContainEqual({
       severity: DiagnosticSeverity.Error,
       code: 'asyncapi3-operation-messages-from-referred-channel',
-      path: 'operations/orders.send.OrderPlaced/messages/0',
+      path: 'operations/orders.send.orders.OrderPlaced/messages/0',
     });
     const problems = await avro.validate({
       asyncapi: {} as never,

@@ -70,6 +70,17 @@ describe('npx nx g @orderstream/tools:service', () => {
       expect(existsSync(join(copy.root, `libs/contracts/src/${NAME}.events.ts`))).toBe(true);
       expect(read('libs/system/src/system.manifest.ts')).toContain(`name: '${NAME}'`);
       expect(read('docker-compose.yml')).toContain(`\n  ${NAME}:\n`);
+      // Its Kafka API: its own AsyncAPI document, served at /asyncapi.json, and its operations in the system's.
+      expect(read(`apps/${NAME}/src/main.ts`)).toContain(
+        'serveAsyncApi(app, serviceAsyncApi(SERVICE_NAME, allContracts))',
+      );
+      expect(Object.keys(JSON.parse(read(`docs/asyncapi/${NAME}.asyncapi.json`)).operations)).toEqual([
+        `${NAME}.send.${NAME}.OrderRecorded`,
+        `${NAME}.receive.orders.OrderPlaced`,
+      ]);
+      expect(Object.keys(JSON.parse(read('docs/asyncapi/system.asyncapi.json')).operations)).toContain(
+        `${NAME}.receive.orders.OrderPlaced`,
+      );
       expect(JSON.parse(read('e2e/package.json')).nx.implicitDependencies).toContain(`@orderstream/${NAME}`);
 
       // What `npm install` (skipped in a copy, see workspace-copy.ts) would do for the new workspace.

@@ -7,8 +7,9 @@
  * `files/contracts`, and registers both: the manifest entry (so tools/infra creates its database, the relay
  * reads its outbox, the demo and the e2e system start it), the contracts' topic, context, exports and test
  * sample, and the e2e project's implicit dependency (the e2e system starts every manifest service from its
- * build). Then, on disk: docker-compose.yml regenerated from the manifest, and `npm install` so the new
- * workspace is linked into node_modules and recorded in package-lock.json.
+ * build). Then, on disk: docker-compose.yml and the AsyncAPI documents (docs/asyncapi/) regenerated from
+ * the manifest, and `npm install` so the new workspace is linked into node_modules and recorded in
+ * package-lock.json.
  *
  * Loaded by Nx through Node's own TypeScript type stripping (the workspace has no swc-node or ts-node), so
  * this folder is ESM with `.ts` import specifiers and only erasable syntax (no enums, no parameter properties).
@@ -121,8 +122,10 @@ export default async function serviceGenerator(
   await formatFiles(tree);
 
   return () => {
-    // After the tree is on disk: both read the new manifest and package.json from the files.
+    // After the tree is on disk: these read the new manifest, contracts and package.json from the files.
     if (!options.skipCompose) run(tree.root, ['run', '-s', 'compose:generate']);
+    // The new service's AsyncAPI document, and the system's with it (the drift test wants them).
+    run(tree.root, ['run', '-s', 'asyncapi:generate']);
     if (!options.skipInstall) run(tree.root, ['install', '--no-audit', '--no-fund']);
     logger.info(
       `${names.name} is on port ${port}, publishing ${names.eventType} on ${names.topic} and consuming ` +

@@ -1,6 +1,7 @@
 /**
  * Every service of the manifest as a separate process, built and configured exactly as deployed: each becomes ready
- * against real PostgreSQL and Kafka, answers its health and metrics endpoints, and exits 0 on SIGTERM.
+ * against real PostgreSQL and Kafka, answers its health and metrics endpoints, serves its AsyncAPI document, and
+ * exits 0 on SIGTERM.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,8 @@ import {
   type ServiceName,
   type ServiceProcess,
 } from '@orderstream/demo';
-import { databasesOf, outboxServices, serviceOf } from '@orderstream/system';
+import { allContracts } from '@orderstream/contracts';
+import { databasesOf, outboxServices, serviceAsyncApi, serviceOf } from '@orderstream/system';
 import { createTestDatabase, freePort, testInfrastructure, type TestDatabase } from '@orderstream/testing';
 
 const workspaceRoot = resolve(__dirname, '..', '..');
@@ -90,6 +92,14 @@ describe('every service, as a process', () => {
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toContain('process_cpu_seconds_total');
+  });
+
+  it.each(SERVICE_NAMES)('%s serves its AsyncAPI document at /asyncapi.json', async (name) => {
+    const response = await fetch(`${service(name).url}/asyncapi.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    // What the manifest and the contracts generate (which the committed docs/asyncapi/ is checked against).
+    expect(await response.json()).toEqual(JSON.parse(JSON.stringify(serviceAsyncApi(name, allContracts))));
   });
 
   it('answers an unknown route with problem+json and echoes the request id', async () => {

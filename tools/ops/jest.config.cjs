@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs').unit, displayName: '@orderstream/ops' };
+module.exports = { ...require('../../jest.preset.cjs').unit, displayName: '@orderstream/ops-cli' };

@@ -1,1 +1,1 @@
-module.exports = { ...require('../../jest.preset.cjs').integration, displayName: '@orderstream/ops' };
+module.exports = { ...require('../../jest.preset.cjs').integration, displayName: '@orderstream/ops-cli' };

@@ -239,5 +239,18 @@ export const SYSTEM = defineSystem({
       ],
       image: 'orderstream-sales-analytics',
     },
+    {
+      name: 'ops',
+      description:
+        "The operator's service: the failed-message console and an authenticated, audited admin API to list, show, redrive and purge dead-lettered messages, with each consumer group's lag and oldest-message age.",
+      port: 3008,
+      // Its own records only: the audit trail and the redrive jobs. It reads dead-letter topics and writes
+      // to a failing group's retry topic, which the group owns; it publishes no events of its own.
+      database: 'ops',
+      outbox: false,
+      topics: [],
+      consumerGroups: [],
+      image: 'orderstream-ops',
+    },
   ],
 });

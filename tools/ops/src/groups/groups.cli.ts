@@ -120,6 +120,8 @@ export interface DescribedGroup {
   groupId: string;
   state: ConsumerGroupDescription['state'];
   members: ConsumerGroupDescription['members'];
+  /** Why the lag in seconds could not be measured (each lagging partition's is `null` then). */
+  lagSecondsError: string | null;
   partitions: DescribedPartition[];
 }
 
@@ -137,8 +139,15 @@ export async function describeWithLagSeconds(
     }
   }
   const ranges = nextRecordRanges(group.offsets, logStarts);
-  const records = await readNextRecords(client, ranges);
-  const seconds = lagSeconds(group.offsets, ranges, records, Date.now());
+  // The offsets are worth showing even when the records cannot be read (a partition without a leader).
+  let lagSecondsError: string | null = null;
+  const records = await readNextRecords(client, ranges).catch((error: unknown) => {
+    lagSecondsError = error instanceof Error ? error.message : String(error);
+    return undefined;
+  });
+  const seconds = lagSeconds(group.offsets, ranges, records ?? [], Date.now()).map((s) =>
+    records === undefined && s.from !== null ? { ...s, seconds: null } : s,
+  );
   const memberOf = (topic: string, partition: number): string | null =>
     group.members.find((m) =>
       m.assignments.some((a) => a.topic === topic && (a.partitions ?? []).includes(partition)),
@@ -147,6 +156,7 @@ export async function describeWithLagSeconds(
     groupId,
     state: group.state,
     members: group.members,
+    lagSecondsError,
     partitions: group.offsets.map((o, i) => ({
       topic: o.topic,
       partition: o.partition,
@@ -203,7 +213,9 @@ async function describe(
   if (group.partitions.some((p) => p.committedOffset === null)) {
     notes.push('- no committed offset: the lag counts the whole log; * ages the first retained record');
   }
-  if (group.partitions.some((p) => p.lagSeconds === null)) {
+  if (group.lagSecondsError !== null) {
+    notes.push(`? the next records could not be read: ${group.lagSecondsError}`);
+  } else if (group.partitions.some((p) => p.lagSeconds === null)) {
     notes.push('? the next record was not found among the first offsets after the committed one');
   }
   if (notes.length > 0) io.stdout(`\n${notes.join('\n')}\n`);

@@ -237,6 +237,40 @@ describe('npm run ops -- groups', () => {
     expect(await committed()).toEqual(['4', '7', '-1']);
   });
 
+  it("counts a transaction's commit marker as lag, as Kafka does, but not as a record anyone waits for", async () => {
+    // Three records and the group's offset past them in one transaction: the marker takes offset 3.
+    const markerTopic = uniqueName('ops.groups.tx');
+    const markerGroup = uniqueName('ops-groups-tx');
+    await admin.createTopics([{ topic: markerTopic, partitions: 1 }]);
+    const transactional = client.producer({ transactionalId: uniqueName('ops-groups-tx') });
+    try {
+      await transactional.connect();
+      const tx = await transactional.transaction();
+      await tx.send(
+        markerTopic,
+        ['a', 'b', 'c'].map((key) => ({ key, value: null })),
+      );
+      await tx.sendOffsets(markerGroup, [{ topic: markerTopic, partition: 0, offset: '3' }]);
+      await tx.commit();
+
+      const [ours, kafka] = await Promise.all([describeJson(markerGroup), kafkaToolDescribe(markerGroup)]);
+      expect(ours.partitions).toEqual([
+        expect.objectContaining({
+          committedOffset: '3',
+          endOffset: '4',
+          lag: 1,
+          lagSeconds: 0,
+          lagSecondsFrom: 'committed-offset',
+        }),
+      ]);
+      expect(kafka.map((row) => [row.currentOffset, row.logEndOffset, row.lag])).toEqual([['3', '4', '1']]);
+    } finally {
+      await transactional.disconnect();
+      await admin.deleteGroups([markerGroup]).catch(() => undefined);
+      await admin.deleteTopics([markerTopic]).catch(() => undefined);
+    }
+  });
+
   describe('once the member left', () => {
     beforeAll(async () => {
       await consumer?.disconnect();

@@ -148,7 +148,7 @@ export function serviceAsyncApi(
     {
       id: `urn:orderstream:${name}`,
       title: `orderstream ${name}`,
-      description: `${service.description} ${serviceNote(service, system)}${MODES_NOTE}`,
+      description: `${service.description} ${serviceNote(service, own.length > 0, system)}`,
     },
     own,
     all,
@@ -163,15 +163,17 @@ const MODES_NOTE =
   'operation or channel of one mode only carries the tag saga:choreography or saga:orchestration; the ' +
   'others happen in both.';
 
-function serviceNote(service: ServiceDeclaration, system: SystemManifest): string {
+/** What a service's operations say about it: the saga modes, or why it has none. */
+function serviceNote(service: ServiceDeclaration, hasOperations: boolean, system: SystemManifest): string {
+  if (hasOperations) return MODES_NOTE;
   if (service.relaysOutboxes) {
     const outboxes = system.services.filter((s) => s.outbox).map((s) => s.name);
     return (
       `It has no operations of its own: it publishes the outboxes of ${outboxes.join(', ')} on their ` +
-      'behalf, and their documents describe those messages. '
+      'behalf, and their documents describe those messages.'
     );
   }
-  return '';
+  return 'It sends and receives none of the contracts’ messages.';
 }
 
 /** One message sent or received: the unit the documents' operations are made of. */

@@ -18,6 +18,7 @@ import {
   type TopicPartitions,
 } from '@orderstream/messaging';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
+import { describeWithLagSeconds, type DescribedGroup } from '@orderstream/operations';
 import {
   DEFAULT_BROKERS,
   GROUPS_USAGE,
@@ -26,8 +27,6 @@ import {
   type ResetTarget,
   type TopicSelection,
 } from './groups-options';
-import { lagSeconds, nextRecordRanges, type PartitionLagSeconds } from './lag-seconds';
-import { readNextRecords } from './read-next-records';
 import { formatTable } from './table';
 
 /** Where the command writes, and what it reads from its environment; tests pass their own. */
@@ -102,74 +101,6 @@ async function list(admin: AdminPort, io: GroupsIo, json: boolean): Promise<numb
   return 0;
 }
 
-/** One partition of `describe`'s answer. */
-export interface DescribedPartition {
-  topic: string;
-  partition: number;
-  /** `null` where the group committed nothing. */
-  committedOffset: string | null;
-  endOffset: string;
-  lag: number;
-  lagSeconds: number | null;
-  lagSecondsFrom: PartitionLagSeconds['from'];
-  /** The member assigned the partition, if any. */
-  memberId: string | null;
-}
-
-export interface DescribedGroup {
-  groupId: string;
-  state: ConsumerGroupDescription['state'];
-  members: ConsumerGroupDescription['members'];
-  /** Why the lag in seconds could not be measured (each lagging partition's is `null` then). */
-  lagSecondsError: string | null;
-  partitions: DescribedPartition[];
-}
-
-/** A group's offsets with lag in records and in seconds. */
-export async function describeWithLagSeconds(
-  client: KafkaClient,
-  admin: AdminPort,
-  groupId: string,
-): Promise<DescribedGroup> {
-  const group = await admin.describeGroup(groupId);
-  const logStarts = new Map<string, string>();
-  for (const topic of new Set(group.offsets.filter((o) => o.lag > 0).map((o) => o.topic))) {
-    for (const { partition, start } of await admin.fetchPartitionRanges(topic)) {
-      logStarts.set(`${topic}\u0000${partition}`, start);
-    }
-  }
-  const ranges = nextRecordRanges(group.offsets, logStarts);
-  // The offsets are worth showing even when the records cannot be read (a partition without a leader).
-  let lagSecondsError: string | null = null;
-  const records = await readNextRecords(client, ranges).catch((error: unknown) => {
-    lagSecondsError = error instanceof Error ? error.message : String(error);
-    return undefined;
-  });
-  const seconds = lagSeconds(group.offsets, ranges, records ?? [], Date.now()).map((s) =>
-    records === undefined && s.from !== null ? { ...s, seconds: null } : s,
-  );
-  const memberOf = (topic: string, partition: number): string | null =>
-    group.members.find((m) =>
-      m.assignments.some((a) => a.topic === topic && (a.partitions ?? []).includes(partition)),
-    )?.memberId ?? null;
-  return {
-    groupId,
-    state: group.state,
-    members: group.members,
-    lagSecondsError,
-    partitions: group.offsets.map((o, i) => ({
-      topic: o.topic,
-      partition: o.partition,
-      committedOffset: BigInt(o.committedOffset) < 0n ? null : o.committedOffset,
-      endOffset: o.endOffset,
-      lag: o.lag,
-      lagSeconds: seconds[i]?.seconds ?? null,
-      lagSecondsFrom: seconds[i]?.from ?? null,
-      memberId: memberOf(o.topic, o.partition),
-    })),
-  };
-}
-
 async function describe(
   client: KafkaClient,
   admin: AdminPort,
@@ -193,7 +124,7 @@ async function describe(
   io.stdout(`${lines.join('\n')}\n`);
   if (group.partitions.length === 0) return 0;
   io.stdout('\n');
-  const seconds = (p: DescribedPartition): string =>
+  const seconds = (p: DescribedGroup['partitions'][number]): string =>
     p.lagSeconds === null ? '?' : `${p.lagSeconds.toFixed(1)}${p.lagSecondsFrom === 'log-start' ? '*' : ''}`;
   io.stdout(
     formatTable(

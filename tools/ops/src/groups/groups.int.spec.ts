@@ -15,7 +15,7 @@ import {
 } from '@orderstream/messaging';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import { testInfrastructure, uniqueName, waitFor } from '@orderstream/testing';
-import type { DescribedGroup } from './groups.cli';
+import type { DescribedGroup } from '@orderstream/operations';
 import { runGroupsCommand } from './groups.cli';
 
 const run = promisify(execFile);

@@ -247,6 +247,28 @@ describe('the AsyncAPI documents', () => {
     ]);
   });
 
+  it('needs the contracts of a service’s own channels only', () => {
+    const withRelay = defineSystem({
+      services: [
+        ...SHOP.services,
+        {
+          ...SHOP.services[0]!,
+          name: 'relay',
+          port: 4003,
+          database: undefined,
+          outbox: false,
+          image: 'relay',
+          topics: [],
+          relaysOutboxes: true,
+        },
+      ],
+    });
+    const relay = serviceAsyncApi('relay', [], withRelay);
+    expect(relay).toMatchObject({ channels: {}, operations: {} });
+    expect(relay.info.description).toContain('it publishes the outboxes of shop, warehouse on their behalf');
+    expect(() => serviceAsyncApi('shop', [], withRelay)).toThrow(AsyncApiError);
+  });
+
   it('refuses a manifest type without a contract, a contract on another topic, and two messages of one name', () => {
     expect(() => systemAsyncApi(CONTRACTS.slice(1), SHOP)).toThrow(
       new AsyncApiError('No contract for acme.shop.OrderPlaced, which the system manifest names'),

@@ -116,7 +116,7 @@ export function systemAsyncApi(
   contracts: readonly AsyncApiContract[],
   system: SystemManifest = SYSTEM,
 ): AsyncApiDocument {
-  const all = operationsOf(system, contracts);
+  const all = operationsOf(system);
   return documentOf(
     {
       id: 'urn:orderstream',
@@ -141,7 +141,7 @@ export function serviceAsyncApi(
   system: SystemManifest = SYSTEM,
 ): AsyncApiDocument {
   const service = serviceOf(name, system);
-  const all = operationsOf(system, contracts);
+  const all = operationsOf(system);
   const own = all.filter((operation) => operation.service === name);
   const used = new Set(own.map((operation) => operation.topic.name));
   return documentOf(
@@ -184,7 +184,8 @@ interface MessageOperation {
   /** The consumer group, for a receive. */
   group?: string;
   topic: TopicDeclaration;
-  contract: AsyncApiContract;
+  /** The CloudEvents type of its message. */
+  type: string;
   /** The saga modes it happens in. */
   modes: Set<SagaMode>;
   /** How the message gets to Kafka, for a send. */
@@ -193,22 +194,19 @@ interface MessageOperation {
 
 /**
  * Every operation of the system, in manifest order (each service's sends, then its groups' receives), from
- * each service as it runs in each saga mode.
+ * each service as it runs in each saga mode. From the manifest alone: a service's document needs the
+ * contracts of its own channels only (the relay's, none).
  */
-function operationsOf(system: SystemManifest, contracts: readonly AsyncApiContract[]): MessageOperation[] {
-  const contractOf = contractsByType(contracts, system);
-  const topicOf = new Map(system.services.flatMap((s) => s.topics.map((t) => [t.name, t] as const)));
+function operationsOf(system: SystemManifest): MessageOperation[] {
+  const topicOf = new Map(
+    system.services.flatMap((s) => s.topics.flatMap((t) => t.events.map((type) => [type, t] as const))),
+  );
   const operations = new Map<string, MessageOperation>();
-  const add = (
-    operation: Omit<MessageOperation, 'id' | 'modes' | 'contract'>,
-    type: string,
-    mode: SagaMode,
-  ) => {
-    const contract = contractOf(type);
+  const add = (operation: Omit<MessageOperation, 'id' | 'modes' | 'type'>, type: string, mode: SagaMode) => {
     const id = `${operation.group ?? operation.service}.${operation.action}.${messageIdOf(type)}`;
     const known = operations.get(id);
     if (known) known.modes.add(mode);
-    else operations.set(id, { ...operation, id, contract, modes: new Set([mode]) });
+    else operations.set(id, { ...operation, id, type, modes: new Set([mode]) });
   };
   for (const declared of system.services) {
     const via = declared.outbox ? 'outbox' : 'transactions';
@@ -223,9 +221,9 @@ function operationsOf(system: SystemManifest, contracts: readonly AsyncApiContra
     declared.consumerGroups.forEach((group, index) => {
       for (const [mode, service] of inModes) {
         for (const type of service.consumerGroups[index]?.consumes ?? []) {
-          const topic = topicOf.get(contractOf(type).topic);
-          if (!topic)
-            throw new AsyncApiError(`${type} is on ${contractOf(type).topic}, which no service owns`);
+          // defineSystem has checked that a topic carries it.
+          const topic = topicOf.get(type);
+          if (!topic) throw new AsyncApiError(`${group.name} consumes ${type}, which no topic carries`);
           add({ action: 'receive', service: service.name, group: group.name, topic }, type, mode);
         }
       }
@@ -341,9 +339,7 @@ function documentOf(
       channel: { $ref: `#/channels/${operation.topic.name}` },
       summary: operationSummary(operation),
       ...(operation.via ? { description: SEND_DESCRIPTIONS[operation.via] } : {}),
-      messages: [
-        { $ref: `#/channels/${operation.topic.name}/messages/${messageIdOf(operation.contract.type)}` },
-      ],
+      messages: [{ $ref: `#/channels/${operation.topic.name}/messages/${messageIdOf(operation.type)}` }],
       tags: [tagRef(serviceTagOf(service)), ...(mode ? [tagRef(MODE_TAGS[mode])] : [])],
       ...(operation.group
         ? {
@@ -387,7 +383,7 @@ const SEND_DESCRIPTIONS = {
 } as const;
 
 function operationSummary(operation: MessageOperation): string {
-  const name = operation.contract.schema.name;
+  const name = messageIdOf(operation.type);
   if (operation.action === 'send') return `${operation.service} sends ${name} to ${operation.topic.name}.`;
   return `${operation.service} receives ${name} from ${operation.topic.name} (group ${operation.group}).`;
 }

@@ -2,6 +2,7 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { HandlerContext, InboundMessage } from '../core/handler';
+import { deadLetterRecord, retryRecord, type Failure } from '../failure/failure-record';
 import type { ConsumedRecord, OutgoingRecord, ProducerPort } from '../ports/kafka-client.port';
 import { OutboxPublisher, type OutboxRow } from '../postgres/relay/outbox-publisher';
 import { KeyValueStore } from '../streams/key-value-store';
@@ -124,5 +125,22 @@ describe('a stream store’s changelog', () => {
       ['sku-1', span.spanContext().spanId],
       ['sku-2', undefined],
     ]);
+  });
+});
+
+describe('retry and dead-letter records', () => {
+  it('keep the failed record’s traceparent, so each later attempt continues the same send span', () => {
+    const record = consumed({ traceparent: TRACEPARENT, ce_id: 'event-1' });
+    const failure: Failure = {
+      record,
+      origin: { topic: record.topic, partition: 2, offset: '41', timestamp: '0', firstFailureAt: 1 },
+      error: { code: 'X', className: 'Error', message: 'x', stack: '' },
+      attempt: 1,
+      failedAt: 1,
+    };
+    expect(retryRecord(failure, 2).headers?.traceparent?.toString()).toBe(TRACEPARENT);
+    expect(deadLetterRecord(failure, 'payments', 'non-retriable').headers?.traceparent?.toString()).toBe(
+      TRACEPARENT,
+    );
   });
 });

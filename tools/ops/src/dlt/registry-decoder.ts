@@ -11,36 +11,14 @@ import {
   EnvelopeCodec,
   EventRegistry,
   type ConsumedRecord,
+  type Envelope,
   type EventDefinition,
 } from '@orderstream/messaging';
 
-/** The decoded envelope as `show` prints it: which event, and its data. */
-export interface DecodedPayload {
-  type: string;
-  id: string;
-  source: string;
-  subject: string;
-  time: string;
-  correlationId: string;
-  causationId?: string;
-  data: unknown;
-}
-
-export function registryDecoder(registryUrl: string): (record: ConsumedRecord) => Promise<DecodedPayload> {
+/** The record's envelope (CloudEvents attributes, trace and correlation ids, and the decoded data). */
+export function registryDecoder(registryUrl: string): (record: ConsumedRecord) => Promise<Envelope> {
   const codec = new EnvelopeCodec(new AvroCodec({ registryUrl }));
   // Contracts are typed structurally like the library's definitions (see libs/contracts event-contract.ts).
   const registry = new EventRegistry(allContracts as readonly EventDefinition<unknown>[]);
-  return async (record) => {
-    const envelope = await codec.decode(record, registry);
-    return {
-      type: envelope.type,
-      id: envelope.id,
-      source: envelope.source,
-      subject: envelope.subject,
-      time: envelope.time,
-      correlationId: envelope.correlationId,
-      ...(envelope.causationId !== undefined ? { causationId: envelope.causationId } : {}),
-      data: envelope.data,
-    };
-  };
+  return (record) => codec.decode(record, registry);
 }

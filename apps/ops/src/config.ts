@@ -42,7 +42,7 @@ export function adminTokens() {
 export const opsConfigSchema = serviceConfigSchema({ name: SERVICE_NAME, defaultPort: SERVICE.port }).extend({
   DATABASE_URL: postgresUrl(),
   /** The admin API and the console listen here, apart from the service port (health, metrics). */
-  OPS_ADMIN_PORT: port().default(SERVICE.port + 100),
+  OPS_ADMIN_PORT: port().default(SERVICE.adminPort ?? SERVICE.port + 100),
   /** Unset or empty: the admin API and the console are off (the port is not opened). */
   OPS_ADMIN_TOKENS: adminTokens().optional(),
   /** Redrives of one message after which it is quarantined instead. */

@@ -76,12 +76,24 @@ export interface ServiceDeclaration {
   calls?: readonly string[];
   /** True for the relay: it reads every outbox of the system. */
   relaysOutboxes?: boolean;
+  /**
+   * An admin API (and console) on a port of its own, behind bearer tokens (`OPS_ADMIN_PORT`,
+   * `OPS_ADMIN_TOKENS`): kept off the service port, so health and metrics never need a token and the
+   * admin surface can be firewalled on its own.
+   */
+  adminPort?: number;
   /** The topics it owns: it creates them at boot and is the only publisher to them (their `events`). */
   topics: readonly TopicDeclaration[];
   consumerGroups: readonly ConsumerGroupDeclaration[];
   /** The container image built for it from the one Dockerfile (`--build-arg SERVICE=<name>`). */
   image: string;
 }
+
+/**
+ * LOCAL DEVELOPMENT DEFAULT ONLY: the admin token list compose and `npm run demo` give a service with an
+ * `adminPort` (the ops console asks for `orderstream-local-operator`). Anywhere else, set your own.
+ */
+export const LOCAL_ADMIN_TOKENS = 'operator=orderstream-local-operator';
 
 export interface SystemManifest {
   services: readonly ServiceDeclaration[];

@@ -244,6 +244,7 @@ export const SYSTEM = defineSystem({
       description:
         "The operator's service: the failed-message console and an authenticated, audited admin API to list, show, redrive and purge dead-lettered messages, with each consumer group's lag and oldest-message age.",
       port: 3008,
+      adminPort: 3108,
       // Its own records only: the audit trail and the redrive jobs. It reads dead-letter topics and writes
       // to a failing group's retry topic, which the group owns; it publishes no events of its own.
       database: 'ops',

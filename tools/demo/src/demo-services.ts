@@ -4,7 +4,7 @@
  * of each service it calls) is the one the demo starts that service on.
  */
 import type { InfraEndpoints } from '@orderstream/infra';
-import type { SagaMode } from '@orderstream/system';
+import { serviceOf, type SagaMode } from '@orderstream/system';
 import { defaultPort, SERVICE_NAMES, serviceEnv, type ServiceEndpoints, type ServiceName } from './services';
 
 export interface DemoService {
@@ -32,6 +32,14 @@ export function demoServices(
       Object.entries(endpoints.postgres.databases).map(([owner, db]) => [owner, pgUrl(endpoints, db)]),
     ),
     ports,
+    // The ops console's admin API: on the manifest's port, or next to the service port's range.
+    adminPorts: Object.fromEntries(
+      SERVICE_NAMES.flatMap((name, i) => {
+        const adminPort = serviceOf(name).adminPort;
+        if (adminPort === undefined) return [];
+        return [[name, basePort === undefined ? adminPort : basePort + 100 + i]];
+      }),
+    ),
     ...(sagaMode ? { sagaMode } : {}),
   };
   return SERVICE_NAMES.map((name) => {

@@ -125,8 +125,10 @@ async function main(): Promise<void> {
   run.enter('starting-services');
   console.log(`Starting the services (the order saga as ${options.sagaMode})…`);
   // Settled, not Promise.all: when one fails, the others must have started (or failed) before the stop.
+  const planned = demoServices(endpoints, options.basePort, options.sagaMode);
+  consoleEnv = planned.find((s) => s.env['OPS_ADMIN_PORT'] !== undefined)?.env;
   const starts = await Promise.allSettled(
-    demoServices(endpoints, options.basePort, options.sagaMode).map(({ name, port, env }) =>
+    planned.map(({ name, port, env }) =>
       run.track(
         startService({
           name,
@@ -161,6 +163,9 @@ async function main(): Promise<void> {
   run.enter('running');
 }
 
+/** The environment of the service that serves the ops console, once the services are planned. */
+let consoleEnv: Record<string, string> | undefined;
+
 function printRunning(endpoints: InfraEndpoints, services: readonly ServiceProcess[], logDir: string): void {
   console.log('\norderstream is running:\n');
   for (const s of services)
@@ -176,6 +181,12 @@ function printRunning(endpoints: InfraEndpoints, services: readonly ServiceProce
   console.log(
     `  PostgreSQL    ${endpoints.postgres.host}:${endpoints.postgres.port}   (${endpoints.versions.postgres}; databases orders, payments, inventory)`,
   );
+  if (consoleEnv) {
+    // LOCAL DEVELOPMENT DEFAULT ONLY: the token the demo gives the console (LOCAL_ADMIN_TOKENS).
+    console.log(
+      `\n  Ops console   http://127.0.0.1:${consoleEnv['OPS_ADMIN_PORT']}/   (token: ${consoleEnv['OPS_ADMIN_TOKENS']?.split('=')[1]})`,
+    );
+  }
   console.log(`\n  Service logs: ${logDir}\n\nPress Ctrl-C to stop everything.`);
 }
 

@@ -4,7 +4,13 @@
  * deployment would: built JavaScript, configured only through environment variables. A service added to
  * the manifest is started by both without a change here.
  */
-import { outboxSources, serviceNames, serviceOf, type SagaMode } from '@orderstream/system';
+import {
+  LOCAL_ADMIN_TOKENS,
+  outboxSources,
+  serviceNames,
+  serviceOf,
+  type SagaMode,
+} from '@orderstream/system';
 
 /** A service of the manifest, e.g. `orders`. */
 export type ServiceName = string;
@@ -29,6 +35,11 @@ export interface ServiceEndpoints {
   namespace?: string;
   /** The port of each service where it is not the manifest's (an e2e system's free ports). */
   ports?: Readonly<Record<ServiceName, number>>;
+  /**
+   * The admin port of each service that has one in the manifest. A service whose admin port is not given
+   * here runs with its admin API off (an e2e system on free ports must not collide on the default).
+   */
+  adminPorts?: Readonly<Record<ServiceName, number>>;
   /** `SAGA_MODE` of every service (a system-wide setting); absent: the services' default, choreography. */
   sagaMode?: SagaMode;
 }
@@ -56,6 +67,11 @@ export function serviceEnv(
   };
   if (service.relaysOutboxes) env['OUTBOX_SOURCES'] = outboxSources((s) => databaseUrl(endpoints, s.name));
   if (service.database) env['DATABASE_URL'] = databaseUrl(endpoints, service.name);
+  const adminPort = endpoints.adminPorts?.[name];
+  if (service.adminPort !== undefined && adminPort !== undefined) {
+    env['OPS_ADMIN_PORT'] = String(adminPort);
+    env['OPS_ADMIN_TOKENS'] = LOCAL_ADMIN_TOKENS;
+  }
   for (const called of service.calls ?? []) {
     env[callUrlVariable(called)] = `http://127.0.0.1:${endpoints.ports?.[called] ?? defaultPort(called)}`;
   }

@@ -3,7 +3,7 @@
 // other than the marked local development defaults. Static checks only: no Docker engine needed.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { databasesOf, outboxServices } from '@orderstream/system';
+import { databasesOf, LOCAL_ADMIN_TOKENS, outboxServices, serviceOf } from '@orderstream/system';
 import { parse } from 'yaml';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -131,7 +131,12 @@ describe('docker-compose.yml', () => {
     it.each(APPS)('%s publishes its PORT and checks readiness there', (name) => {
       const port = env(name)['PORT'];
       expect(port).toMatch(/^\d+$/);
-      expect(service(name).ports).toEqual([`${port}:${port}`]);
+      const adminPort = serviceOf(name).adminPort;
+      // An admin API gets its own port, bound to this machine only.
+      expect(service(name).ports).toEqual([
+        `${port}:${port}`,
+        ...(adminPort === undefined ? [] : [`127.0.0.1:${adminPort}:${adminPort}`]),
+      ]);
       expect(String(service(name).healthcheck?.test)).toContain('/health/ready');
       expect(String(service(name).healthcheck?.test)).toContain('process.env.PORT');
     });
@@ -241,7 +246,10 @@ describe('docker-compose.yml', () => {
       for (const name of Object.keys(services)) {
         for (const [key, value] of Object.entries(env(name))) {
           if (!/PASSWORD|SECRET|TOKEN|CREDENTIAL|API_KEY|PRIVATE_KEY/i.test(key)) continue;
-          expect({ name, key, value: String(value) }).toEqual({ name, key, value: LOCAL_DEV_CREDENTIAL });
+          // The ops console's token list has a shape of its own (name=token, 16+ characters); it too is a
+          // named local default.
+          const expected = key === 'OPS_ADMIN_TOKENS' ? LOCAL_ADMIN_TOKENS : LOCAL_DEV_CREDENTIAL;
+          expect({ name, key, value: String(value) }).toEqual({ name, key, value: expected });
         }
       }
     });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
@@ -24,8 +25,14 @@ import { AdminModule } from './admin.module';
 
 export const OPS_CONFIG = Symbol('OPS_CONFIG');
 
-/** The console's files: plain HTML, CSS and JavaScript, served as they are (no build step, no CDN). */
-export const CONSOLE_DIR = join(__dirname, '..', '..', 'console');
+/**
+ * The console's files, served as they are (no bundler, no CDN): `apps/ops/console`, copied to `dist/console`
+ * by the build so the image, which ships only `dist`, has them.
+ */
+export const CONSOLE_DIR =
+  [join(__dirname, '..', 'console'), join(__dirname, '..', '..', 'console')].find((dir) =>
+    existsSync(join(dir, 'index.html')),
+  ) ?? join(__dirname, '..', 'console');
 
 /**
  * Starts the admin application (API and console) on the admin port with the service, and stops it with

@@ -9,8 +9,12 @@
  * dead-letter topic (`payments.dlt`, `order-history.g<n>.dlt`); inventory and notifications skip it by its
  * ce_type without decoding. One poison message, a dead letter per group that wanted the type, and every
  * group's partitions keep moving. The summary follows payments' copy.
+ *
+ * It carries a traceparent of a trace of its own, as a traced client's record would: each group's failed
+ * `process` span (with the DecodeError as its exception) is then in that trace, and so are the dead-letter
+ * records, which keep the original headers. The run's summary prints the trace id.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { authorizePaymentCommand, orderPlacedEvent } from '@orderstream/contracts';
 import { HEADERS, type KafkaClient, type RecordMetadata } from '@orderstream/messaging';
 import type { SagaMode } from '@orderstream/system';
@@ -21,6 +25,8 @@ export const POISON_GROUP = 'payments';
 
 export interface PoisonMessage {
   key: string;
+  /** The trace id of its `traceparent`. */
+  traceId: string;
   topic: string;
   metadata: RecordMetadata;
 }
@@ -31,6 +37,7 @@ export async function producePoisonMessage(
 ): Promise<PoisonMessage> {
   const contract = sagaMode === 'orchestration' ? authorizePaymentCommand : orderPlacedEvent;
   const key = `poison-${randomUUID()}`;
+  const traceId = randomBytes(16).toString('hex');
   const producer = client.producer();
   await producer.connect();
   try {
@@ -46,11 +53,12 @@ export async function producePoisonMessage(
           [HEADERS.time]: new Date().toISOString(),
           [HEADERS.specversion]: '1.0',
           [HEADERS.contentType]: 'application/avro',
+          [HEADERS.traceparent]: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
         },
       },
     ]);
     if (!metadata) throw new Error('The broker acknowledged the poison message without metadata');
-    return { key, topic: contract.topic, metadata };
+    return { key, traceId, topic: contract.topic, metadata };
   } finally {
     await producer.disconnect();
   }

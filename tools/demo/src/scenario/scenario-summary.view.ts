@@ -52,9 +52,30 @@ export function renderSummary(result: ScenarioResult): string {
           renderNotifications(result.notifications),
         ]
       : []),
+    ...(result.tracing
+      ? [
+          '\nTrace context (the W3C traceparent header on the records this run wrote; docs/tracing.md)',
+          renderTracing(result.tracing, result.poison.message.traceId),
+        ]
+      : []),
     '\nCredit and stock available (GET /customers/{id} on payments, GET /stock on inventory)',
     renderStackState(result.before, result.after),
   ].join('\n');
+}
+
+export function renderTracing(
+  tracing: NonNullable<ScenarioResult['tracing']>,
+  poisonTraceId: string | undefined,
+): string {
+  const line = `  ${tracing.traced} of ${tracing.records} records carry a traceparent.`;
+  const missing =
+    tracing.untraced.length > 0
+      ? `\n  Without one: ${tracing.untraced.join(', ')}${tracing.records - tracing.traced > tracing.untraced.length ? ', …' : ''}`
+      : '';
+  const poison = poisonTraceId
+    ? `\n  The poison message's trace (its failed attempts and dead letters): ${poisonTraceId}`
+    : '';
+  return `${line}${missing}${poison}`;
 }
 
 export function renderOutcomes(orders: readonly OrderResult[]): string {

@@ -134,6 +134,22 @@ export interface ScenarioResult {
   /** The notifications of the run's ended orders, when `notificationsUrl` was given. */
   notifications: NotificationsReport | undefined;
   timeline: { order: OrderResult; events: RecordedEvent[] } | undefined;
+  /**
+   * The records this run wrote to the watched topics and how many carry a valid W3C `traceparent`, with
+   * where the first few that do not are (docs/tracing.md: every one should).
+   */
+  tracing?: { records: number; traced: number; untraced: string[] };
+}
+
+const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+function tracingOf(events: readonly RecordedEvent[]): NonNullable<ScenarioResult['tracing']> {
+  const untraced = events.filter((e) => !TRACEPARENT.test(e.headers['traceparent'] ?? ''));
+  return {
+    records: events.length,
+    traced: events.length - untraced.length,
+    untraced: untraced.slice(0, 5).map((e) => `${e.topic}[${e.partition}]@${e.offset}`),
+  };
 }
 
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
@@ -190,6 +206,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       after: totalOf(offsets),
     }));
     const timeline = pickTimeline(orders, recorder);
+    const tracing = tracingOf(recorder.events());
     return {
       runId,
       startedAt,
@@ -206,6 +223,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       readModel,
       notifications,
       timeline,
+      tracing,
     };
   } finally {
     await recorder?.stop().catch(() => undefined);

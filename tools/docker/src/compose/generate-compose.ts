@@ -5,6 +5,7 @@
  */
 import {
   databasesOf,
+  LOCAL_ADMIN_TOKENS,
   outboxSources,
   SYSTEM,
   type ServiceDeclaration,
@@ -40,6 +41,16 @@ function renderService(service: ServiceDeclaration, system: SystemManifest): str
       `      OUTBOX_SOURCES: ${outboxSources((s) => `${POSTGRES_IN_NETWORK}/${s.database as string}`, system)}`,
     );
   }
+  const ports = [`      - '${service.port}:${service.port}'`];
+  if (service.adminPort !== undefined) {
+    // The admin API is bound to this machine only, like the observability UIs: it changes what the system does.
+    ports.push(`      - '127.0.0.1:${service.adminPort}:${service.adminPort}'`);
+    environment.push(
+      `      OPS_ADMIN_PORT: '${service.adminPort}'`,
+      '      # LOCAL DEVELOPMENT DEFAULT ONLY: the console asks for this token. Set your own outside a laptop.',
+      `      OPS_ADMIN_TOKENS: ${LOCAL_ADMIN_TOKENS}`,
+    );
+  }
   return `  # ${service.description}
   ${service.name}:
     <<: *service
@@ -50,7 +61,7 @@ function renderService(service: ServiceDeclaration, system: SystemManifest): str
       args:
         SERVICE: ${service.name}
     ports:
-      - '${service.port}:${service.port}'
+${ports.join('\n')}
     environment:
       <<: *service-environment
 ${environment.join('\n')}

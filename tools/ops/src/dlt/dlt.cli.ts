@@ -190,7 +190,7 @@ async function failed(
     { err: error instanceof Error ? { message, stack: error.stack } : message },
     `dlt ${command.command} failed`,
   );
-  const lines = [`dlt: ${command.command} failed: ${message} (Kafka ${settings.brokers.join(',')})`];
+  const lines = [`dlt: ${command.command} failed: ${message}`];
   const jobId =
     command.command === 'resume'
       ? command.jobId

@@ -1,0 +1,90 @@
+/**
+ * The consumer-groups panel: each group's state, members, lag in records and the age of the oldest record
+ * it has not consumed (GET /api/groups, the numbers Kafka's own consumer-groups tool shows), beside how
+ * many of its dead letters nobody has dealt with yet (from the last failed-messages listing).
+ */
+import { age, count, fill, h, orDash } from './dom.js';
+
+function partitionsTable(partitions) {
+  return h(
+    'table',
+    { class: 'grid compact' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Topic', 'Partition', 'Committed', 'End', 'Lag', 'Age'].map((label, i) =>
+          h('th', { scope: 'col', class: i > 0 ? 'num' : undefined }, label),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      partitions.map((p) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, p.topic),
+          h('td', { class: 'num' }, p.partition),
+          h('td', { class: 'num' }, p.committedOffset === '-1' ? '—' : p.committedOffset),
+          h('td', { class: 'num' }, p.endOffset),
+          h('td', { class: 'num' }, p.lag),
+          h('td', { class: 'num' }, age(p.ageSeconds)),
+        ),
+      ),
+    ),
+  );
+}
+
+/**
+ * @param body the table's tbody
+ * @param groups GET /api/groups' items
+ * @param pending dead letters pending per group id (undefined: not listed yet)
+ */
+export function renderGroups(body, groups, pending) {
+  if (groups.length === 0) {
+    fill(body, h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No consumer groups on this cluster.')));
+    return;
+  }
+  const sorted = [...groups].sort((a, b) => (a.groupId < b.groupId ? -1 : 1));
+  fill(
+    body,
+    sorted.map((g) => {
+      const waiting = pending?.get(g.groupId);
+      return h(
+        'tr',
+        { dataset: { testid: 'group-row', group: g.groupId }, class: g.lag > 0 ? 'lagging' : undefined },
+        h(
+          'th',
+          { scope: 'row' },
+          g.partitions.length === 0
+            ? g.groupId
+            : h(
+                'details',
+                {},
+                h(
+                  'summary',
+                  {},
+                  g.groupId,
+                  ' ',
+                  h('span', { class: 'muted' }, count(g.partitions.length, 'partition')),
+                ),
+                partitionsTable(g.partitions),
+              ),
+        ),
+        h('td', { dataset: { testid: 'group-state' } }, g.state),
+        h('td', { class: 'num' }, g.members),
+        h('td', { class: 'num', dataset: { testid: 'group-lag' } }, g.lag),
+        h('td', { class: 'num', dataset: { testid: 'group-age' } }, age(g.oldestAgeSeconds)),
+        h(
+          'td',
+          { class: waiting > 0 ? 'num attention' : 'num', dataset: { testid: 'group-dead-letters' } },
+          orDash(waiting),
+        ),
+      );
+    }),
+  );
+}

@@ -75,6 +75,18 @@ describe('tracingMiddleware', () => {
     expect(span?.status).toEqual({ code: 2, message: 'card declined' });
     expect(span?.events.map((e) => e.name)).toEqual(['exception']);
   });
+
+  it('gives a failed record without trace context the failed attempt’s span, for its retry or dead letter', async () => {
+    const traceless = consumed({});
+    await expect(run(traceless, () => Promise.reject(new Error('not Avro')))).rejects.toThrow('not Avro');
+    const [span] = exporter.getFinishedSpans();
+    expect(traceless.headers['traceparent']?.toString()).toBe(formatTraceparent(span!.spanContext()));
+
+    // A record with its own context keeps it: a retry is a sibling under the same send span.
+    const traced = consumed({ traceparent: TRACEPARENT });
+    await expect(run(traced, () => Promise.reject(new Error('again')))).rejects.toThrow('again');
+    expect(traced.headers['traceparent']?.toString()).toBe(TRACEPARENT);
+  });
 });
 
 describe('the relay’s send span', () => {

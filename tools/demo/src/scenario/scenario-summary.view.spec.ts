@@ -1,6 +1,6 @@
 import type { RecordedEvent } from './event.recorder';
 import { isSystemDeadLetterTopic, type OrderResult } from './scenario.runner';
-import { renderNotifications, renderOutcomes, renderTimeline } from './scenario-summary.view';
+import { renderNotifications, renderOutcomes, renderTimeline, renderTracing } from './scenario-summary.view';
 import { planScenario } from './scenario-plan';
 
 const [confirm, , , cancel] = planScenario(4);
@@ -128,5 +128,16 @@ describe('isSystemDeadLetterTopic', () => {
       'orders-stock-replica.dlt',
       'order-history.g3.dlt',
     ]);
+  });
+});
+
+describe('renderTracing', () => {
+  it('counts the records with a traceparent and names the first without one', () => {
+    expect(renderTracing({ records: 3, traced: 3, untraced: [] }, 'abc')).toBe(
+      "  3 of 3 records carry a traceparent.\n  The poison message's trace (its failed attempts and dead letters): abc",
+    );
+    expect(renderTracing({ records: 9, traced: 2, untraced: ['orders.events[0]@4'] }, undefined)).toBe(
+      '  2 of 9 records carry a traceparent.\n  Without one: orders.events[0]@4, …',
+    );
   });
 });

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { SERVICE_NAMES } from '@orderstream/demo';
 import { readRecords, type ConsumedRecord, type RecordRange } from '@orderstream/messaging';
 import { waitFor } from '@orderstream/testing';
+import { SAGA_MODES } from '@orderstream/system';
 import { SagaSystem } from './support/saga-system';
 
 jest.setTimeout(180_000);
@@ -110,14 +111,17 @@ const traceIdOf = (record: ConsumedRecord): string | undefined =>
   TRACEPARENT.exec(record.headers['traceparent']?.toString('utf8') ?? '')?.[1];
 const where = (record: ConsumedRecord): string => `${record.topic}[${record.partition}]@${record.offset}`;
 
-describe('tracing across the services', () => {
+describe.each(SAGA_MODES)('tracing across the services (%s)', (sagaMode) => {
   const receiver = new OtlpReceiver();
   let system: SagaSystem;
 
   beforeAll(async () => {
     const endpoint = await receiver.start();
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' };
-    system = await SagaSystem.start({ env: Object.fromEntries(SERVICE_NAMES.map((name) => [name, env])) });
+    system = await SagaSystem.start({
+      sagaMode,
+      env: Object.fromEntries(SERVICE_NAMES.map((name) => [name, env])),
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -125,21 +129,12 @@ describe('tracing across the services', () => {
     await receiver.stop();
   });
 
-  it('continues an incoming traceparent through orders, outbox-relay, payments and inventory', async () => {
-    const traceId = randomBytes(16).toString('hex');
-    const callerSpanId = randomBytes(8).toString('hex');
-    const response = await system.request<{ id: string }>('orders', 'POST', '/orders', {
-      body: { customerId: 'customer-2', items: [{ sku: 'SKU-RED-MUG', quantity: 1 }] },
-      headers: {
-        'idempotency-key': randomBytes(8).toString('hex'),
-        traceparent: `00-${traceId}-${callerSpanId}-01`,
-      },
-    });
-    expect(response.status).toBe(201);
-    const orderId = response.body.id;
-    expect((await system.waitForOrder(orderId)).status).toBe('CONFIRMED');
-
-    // The chain, hop by hop: each step is exactly one span of its service, the child of the one before.
+  /** The choreography, hop by hop: each step is exactly one span of its service, the child of the one before. */
+  async function expectChoreographedChain(
+    traceId: string,
+    callerSpanId: string,
+    orderId: string,
+  ): Promise<void> {
     const chain = [
       { service: 'orders', name: 'POST /orders', kind: KIND.server },
       { service: 'outbox-relay', name: 'send orders.events', kind: KIND.producer },
@@ -177,11 +172,66 @@ describe('tracing across the services', () => {
       'messaging.kafka.message.key': orderId,
     });
     expect(found[0]!.attributes).toMatchObject({ 'http.route': '/orders', 'http.response.status_code': 201 });
+  }
 
-    // Every record of the order, on each saga topic, is in this trace.
+  /**
+   * Orchestrated, orders' saga sends commands and reads replies, so the chain has another shape: every span
+   * of the trace hangs, through its parents, from the caller's span, and the four services are all in it.
+   */
+  async function expectOneTree(traceId: string, callerSpanId: string): Promise<void> {
+    const services = ['orders', 'outbox-relay', 'payments', 'inventory'];
+    // Spans arrive in batches from each process: wait until every parent has arrived, too.
+    const spans = await waitFor(
+      () => {
+        const inTrace = receiver.spans.filter((s) => s.traceId === traceId);
+        const present = new Set(inTrace.map((s) => s.service));
+        const missing = services.filter((name) => !present.has(name));
+        if (missing.length > 0) throw new Error(`no span yet from ${missing.join(', ')}`);
+        if (!inTrace.some((s) => s.service === 'orders' && s.name === 'process inventory.events')) {
+          throw new Error("orders has not processed inventory's reply yet");
+        }
+        const ids = new Set([callerSpanId, ...inTrace.map((s) => s.spanId)]);
+        const orphans = inTrace.filter((s) => !ids.has(s.parentSpanId));
+        if (orphans.length > 0) {
+          throw new Error(
+            `parents not in the trace: ${orphans.map((s) => `${s.service} ${s.name}`).join(', ')}`,
+          );
+        }
+        return inTrace;
+      },
+      { timeoutMs: 30_000, description: `one tree of spans of trace ${traceId} from ${services.join(', ')}` },
+    );
+    expect(spans.filter((s) => s.parentSpanId === callerSpanId).map((s) => [s.service, s.name])).toEqual([
+      ['orders', 'POST /orders'],
+    ]);
+  }
+
+  it('continues an incoming traceparent through orders, outbox-relay, payments and inventory', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    const response = await system.request<{ id: string }>('orders', 'POST', '/orders', {
+      body: { customerId: 'customer-2', items: [{ sku: 'SKU-RED-MUG', quantity: 1 }] },
+      headers: {
+        'idempotency-key': randomBytes(8).toString('hex'),
+        traceparent: `00-${traceId}-${callerSpanId}-01`,
+      },
+    });
+    expect(response.status).toBe(201);
+    const orderId = response.body.id;
+    expect((await system.waitForOrder(orderId)).status).toBe('CONFIRMED');
+
+    if (sagaMode === 'choreography') await expectChoreographedChain(traceId, callerSpanId, orderId);
+    else await expectOneTree(traceId, callerSpanId);
+
+    // Every record of the order, on each saga topic (the commands too, orchestrated), is in this trace.
     const records = await system.readEvents([orderId]);
     expect(new Set(records.map((r) => r.topic))).toEqual(
-      new Set(['orders.events', 'payments.events', 'inventory.events']),
+      new Set([
+        'orders.events',
+        'payments.events',
+        'inventory.events',
+        ...(sagaMode === 'orchestration' ? ['payments.commands', 'inventory.commands'] : []),
+      ]),
     );
     expect(records.filter((r) => traceIdOf(r) !== traceId).map(where)).toEqual([]);
   });
@@ -217,6 +267,7 @@ describe('tracing across the services', () => {
     // keep the failed record's headers, traceparent included: src/tracing/tracing.spec.ts in libs/messaging).
     // The stream processor's output trails the saga a little, so read again until it is there.
     const kinds = [
+      ...(sagaMode === 'orchestration' ? ['payments.commands', 'inventory.commands'] : []),
       'orders.events',
       'payments.events',
       'inventory.events',

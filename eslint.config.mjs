@@ -59,6 +59,7 @@ const depConstraints = (testFiles) => [
       'type:contracts',
       'type:system',
       'type:tools',
+      ...(testFiles ? ['type:testing'] : []),
     ],
   },
   {

@@ -1,15 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { allContracts } from '@orderstream/contracts';
-import {
-  AvroCodec,
-  EnvelopeCodec,
-  EventRegistry,
-  type ConsumedRecord,
-  type EventDefinition,
-  type KafkaClient,
-} from '@orderstream/messaging';
-import { DeadLetterDesk, OPERATIONS_MIGRATIONS } from '@orderstream/operations';
+import type { EventDefinition, KafkaClient } from '@orderstream/messaging';
+import { DeadLetterDesk, OPERATIONS_MIGRATIONS, registryDecoder } from '@orderstream/operations';
 import {
   KAFKA_CLIENT,
   PlatformModule,
@@ -20,13 +13,6 @@ import {
 import type { DataSource } from 'typeorm';
 import { AdminServer, OPS_CONFIG } from './admin/admin.server';
 import { SERVICE_NAME, type OpsConfig } from './config';
-
-/** Decodes a dead-lettered record as the consumers would: envelope headers, Avro payload via the registry. */
-export function registryDecoder(registryUrl: string): (record: ConsumedRecord) => Promise<unknown> {
-  const codec = new EnvelopeCodec(new AvroCodec({ registryUrl }));
-  const registry = new EventRegistry(allContracts as unknown as EventDefinition<unknown>[]);
-  return (record) => codec.decode(record, registry);
-}
 
 /**
  * The service's wiring. PlatformModule brings config, logging, health, metrics, problem+json and the ops
@@ -61,7 +47,11 @@ export class AppModule {
             new DeadLetterDesk({
               client,
               dataSource,
-              decode: registryDecoder(config.SCHEMA_REGISTRY_URL),
+              // Contracts are typed structurally like the library's definitions (libs/contracts event-contract.ts).
+              decode: registryDecoder(
+                config.SCHEMA_REGISTRY_URL,
+                allContracts as readonly EventDefinition<unknown>[],
+              ),
               maxRedrives: config.OPS_MAX_REDRIVES,
               logger,
             }),

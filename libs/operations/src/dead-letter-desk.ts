@@ -161,11 +161,12 @@ export class DeadLetterDesk {
     } = {},
   ): Promise<DeskListing> {
     const handled = await this.handledMessages(request.groups);
+    // Every matching message, so the counts are right whatever `limit` cuts from the list.
     const listing = await listDeadLetters(this.options.client, {
       groups: request.groups,
       filter: request.filter,
       exclude: request.includeHandled ? undefined : (m) => handled.has(m.id),
-      limit: request.limit,
+      limit: Number.MAX_SAFE_INTEGER,
     });
     const messages = listing.messages.map((m) => this.withStatus(m, handled));
     return {
@@ -173,7 +174,7 @@ export class DeadLetterDesk {
         ...g,
         pending: g.byErrorCode.reduce((sum, e) => sum + e.count, 0) - this.countHandled(messages, g.topic),
       })),
-      messages,
+      messages: messages.slice(0, request.limit ?? 1_000),
     };
   }
 

@@ -25,3 +25,4 @@ export {
 } from './group-lag/lag-seconds';
 export { OPERATIONS_MIGRATIONS, operationsDataSourceOptions } from './operations-data-source.options';
 export { CreateOperations1765900000000 } from './migrations/1765900000000-create-operations';
+export { registryDecoder } from './registry-decoder';

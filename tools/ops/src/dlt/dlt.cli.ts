@@ -7,13 +7,15 @@
  * what went wrong when a request cannot be done (no such group, message or job) instead of a stack trace.
  */
 import os from 'node:os';
-import { ApplicationError, type Logger } from '@orderstream/messaging';
+import { allContracts } from '@orderstream/contracts';
+import { ApplicationError, type EventDefinition, type Logger } from '@orderstream/messaging';
 import { createKafkaJsClient } from '@orderstream/messaging/kafkajs';
 import {
   DeadLetterDesk,
   operationsDataSourceOptions,
   type Actor,
   type DeskRedriveReport,
+  registryDecoder,
 } from '@orderstream/operations';
 import { DataSource } from 'typeorm';
 import { UsageError } from '../groups/groups-options';
@@ -29,7 +31,6 @@ import {
 } from './dlt-output';
 import { describeSettings, dltSettings, redactedUrl, type DltSettings } from './dlt-settings';
 import { jsonLinesLogger } from './json-lines-logger';
-import { registryDecoder } from './registry-decoder';
 
 /** Where the command writes, and what it reads from its environment; tests pass their own. */
 export interface DltIo {
@@ -78,7 +79,8 @@ export async function runDltCommand(argv: string[], io: DltIo = processIo): Prom
   const desk = new DeadLetterDesk({
     client: createKafkaJsClient({ brokers: settings.brokers, clientId: 'orderstream-ops-dlt' }),
     dataSource,
-    decode: registryDecoder(settings.registryUrl),
+    // Contracts are typed structurally like the library's definitions (libs/contracts event-contract.ts).
+    decode: registryDecoder(settings.registryUrl, allContracts as readonly EventDefinition<unknown>[]),
     logger,
   });
   try {

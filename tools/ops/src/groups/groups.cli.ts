@@ -11,7 +11,6 @@ import {
   ApplicationError,
   ValidationError,
   type AdminPort,
-  type ConsumerGroupDescription,
   type GroupOffsetReset,
   type GroupOffsetResetPlan,
   type KafkaClient,

@@ -47,8 +47,9 @@ export interface RecordEncoder {
 }
 
 /**
- * One event to queue. `causedBy` (the envelope being handled), `correlationId`, `traceparent`, `id` and
- * `time` are passed to the encoder as they are; `ce_source` is the writer's.
+ * One event to queue. `causedBy` (the envelope being handled), `correlationId`, `id` and `time` are passed
+ * to the encoder as they are; `ce_source` is the writer's. `traceparent`, when given, is stored as it is;
+ * by default it is the active span's (see the module comment).
  */
 export interface OutboxEvent<T> extends Omit<EncodeOptions, 'source'> {
   definition: EventDefinition<T>;

@@ -53,8 +53,9 @@ x-service: &service
 # KAFKA_BROKERS is the in-network listener (localhost:9092 is for clients on the host);
 # SCHEMA_REGISTRY_URL is Apicurio's Confluent-compatible API, the only registry API the services use.
 # SAGA_MODE is system-wide: \`SAGA_MODE=orchestration docker compose up\` runs the order saga orchestrated.
-# OTEL_EXPORTER_OTLP_ENDPOINT (the standard OpenTelemetry variable) turns tracing on: the services export
-# spans over OTLP/HTTP to Jaeger. Without it they trace nothing. They do not wait for Jaeger: tracing is
+# OTEL_EXPORTER_OTLP_ENDPOINT (the standard OpenTelemetry variable) turns span export on: the services send
+# spans over OTLP/HTTP to Jaeger. Without it they still carry traceparent on every record, and export
+# nothing (docs/tracing.md). They do not wait for Jaeger: tracing is
 # best-effort, and the system must run while its observability does not.
 x-service-environment: &service-environment
   KAFKA_BROKERS: kafka:19092

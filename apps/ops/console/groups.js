@@ -1,9 +1,14 @@
 /**
- * The consumer-groups panel: each group's state, members, lag in records and the age of the oldest record
- * it has not consumed (GET /api/groups, the numbers Kafka's own consumer-groups tool shows), beside how
- * many of its dead letters nobody has dealt with yet (from the last failed-messages listing).
+ * The consumer-groups panel: each group's state, members, lag in records and in seconds (how long the next
+ * record it has not consumed has waited), counted like `npm run ops -- groups describe` and Kafka's own
+ * tool (GET /api/groups), beside how many of its dead letters nobody has dealt with yet (from the last
+ * failed-messages listing).
  */
 import { age, count, fill, h, orDash } from './dom.js';
+
+/** Lag in seconds; `null` when the next record could not be read. */
+const seconds = (value) =>
+  value === null || value === undefined ? h('span', { title: 'could not be read' }, '?') : age(value);
 
 function partitionsTable(partitions) {
   return h(
@@ -15,7 +20,7 @@ function partitionsTable(partitions) {
       h(
         'tr',
         {},
-        ['Topic', 'Partition', 'Committed', 'End', 'Lag', 'Age'].map((label, i) =>
+        ['Topic', 'Partition', 'Committed', 'End', 'Lag', 'Lag (s)', 'Member'].map((label, i) =>
           h('th', { scope: 'col', class: i > 0 ? 'num' : undefined }, label),
         ),
       ),
@@ -29,10 +34,11 @@ function partitionsTable(partitions) {
           {},
           h('td', {}, p.topic),
           h('td', { class: 'num' }, p.partition),
-          h('td', { class: 'num' }, p.committedOffset === '-1' ? '—' : p.committedOffset),
+          h('td', { class: 'num' }, orDash(p.committedOffset)),
           h('td', { class: 'num' }, p.endOffset),
           h('td', { class: 'num' }, p.lag),
-          h('td', { class: 'num' }, age(p.ageSeconds)),
+          h('td', { class: 'num' }, seconds(p.lagSeconds)),
+          h('td', {}, p.memberId ? h('code', { class: 'clip' }, p.memberId) : orDash(undefined)),
         ),
       ),
     ),
@@ -78,7 +84,7 @@ export function renderGroups(body, groups, pending) {
         h('td', { dataset: { testid: 'group-state' } }, g.state),
         h('td', { class: 'num' }, g.members),
         h('td', { class: 'num', dataset: { testid: 'group-lag' } }, g.lag),
-        h('td', { class: 'num', dataset: { testid: 'group-age' } }, age(g.oldestAgeSeconds)),
+        h('td', { class: 'num', dataset: { testid: 'group-age' } }, seconds(g.oldestAgeSeconds)),
         h(
           'td',
           { class: waiting > 0 ? 'num attention' : 'num', dataset: { testid: 'group-dead-letters' } },

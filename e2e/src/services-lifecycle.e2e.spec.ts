@@ -61,7 +61,7 @@ describe('every service, as a process', () => {
 
   /**
    * What each service's readiness checks: its databases, Kafka, its consumer groups if it consumes, and its
-   * own checks (orders: its stock replica has caught up).
+   * own checks (orders: its stock replica has caught up). ops has no consumer group and no topic.
    */
   const OWN_CHECKS: Partial<Record<ServiceName, string[]>> = { orders: ['stock-replica'] };
   const readinessChecks = (name: ServiceName): string[] => {
@@ -69,9 +69,11 @@ describe('every service, as a process', () => {
     // The relay checks each outbox it reads, by the name of the service that owns it.
     if (declared.relaysOutboxes)
       return ['kafka', ...outboxServices().map((s) => `postgres:${s.name}`)].sort();
+    // A service with the messaging module (consumer groups or topics of its own) reports its groups.
+    const messaging = declared.consumerGroups.length > 0 || declared.topics.length > 0;
     return [
       'kafka',
-      'messaging',
+      ...(messaging ? ['messaging'] : []),
       ...(declared.database ? [`postgres:${declared.database}`] : []),
       ...(OWN_CHECKS[name] ?? []),
     ].sort();

@@ -210,6 +210,7 @@ describe('the ops console, in a browser', () => {
     page.on('pageerror', (error) => pageErrors.push(error.message));
     try {
       await openConsole(page);
+      await showsTheApisProblem(page);
       await redriveThePoison(page, failing, bystander, poisonEventId ?? '', order.id, () => {
         switchOn = false;
       });
@@ -257,6 +258,19 @@ describe('the ops console, in a browser', () => {
     await page.getByLabel('Token', { exact: true }).fill(TOKEN);
     await page.getByRole('button', { name: 'Open the console' }).click();
     await prompt.waitFor({ state: 'hidden' });
+  }
+
+  /** A request the API refuses: its problem's detail in the alert bar, gone once the panel loads again. */
+  async function showsTheApisProblem(page: Page): Promise<void> {
+    await page.getByLabel('Error code').fill('X'.repeat(201));
+    await page.getByRole('button', { name: 'Apply filter' }).click();
+    await textOf(
+      page.getByTestId('alert'),
+      /^Failed messages: Invalid request: query:errorCode: /,
+      'the problem of an invalid filter',
+    );
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByTestId('alert').waitFor({ state: 'hidden' });
   }
 
   async function redriveThePoison(
@@ -372,5 +386,10 @@ describe('the ops console, in a browser', () => {
         `the audit entry ${action} (dry run ${dryRun})`,
       );
     }
+
+    // Forget token: the token leaves the tab's storage and the prompt comes back.
+    await page.getByRole('button', { name: 'Forget token' }).click();
+    await page.getByTestId('token-dialog').waitFor();
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   }
 });

@@ -33,6 +33,16 @@ const state = {
   started: false,
 };
 
+/**
+ * Calls of one panel can overlap (the first load and a filter applied at once): only the latest call's
+ * answer, or error, is shown, so a slow earlier answer cannot overwrite a newer one.
+ */
+const calls = { listing: 0, jobs: 0, audit: 0 };
+const latestCall = (panel) => {
+  const call = ++calls[panel];
+  return () => call === calls[panel];
+};
+
 // ---------------------------------------------------------------------------------------------------------
 // Alerts and errors
 
@@ -126,6 +136,7 @@ async function loadGroups() {
 async function loadDeadLetters() {
   const { group, errorCode, eventType, includeHandled } = state.filter;
   $('failed-status').textContent = 'Loading failed messages…';
+  const isLatest = latestCall('listing');
   try {
     const listing = await api.deadLetters({
       group,
@@ -134,6 +145,7 @@ async function loadDeadLetters() {
       includeHandled: includeHandled ? 'true' : undefined,
       limit: LIMIT,
     });
+    if (!isLatest()) return;
     state.listing = listing;
     for (const g of listing.groups) state.knownGroups.add(g.groupId);
     if (!group && !errorCode && !eventType) {
@@ -149,6 +161,7 @@ async function loadDeadLetters() {
       `${group || errorCode || eventType ? ' (filtered)' : ''} · updated ${new Date().toLocaleTimeString()}`;
     clearError('Failed messages');
   } catch (error) {
+    if (!isLatest()) return;
     $('failed-status').textContent = '';
     reportError('Failed messages', error);
   }
@@ -175,20 +188,26 @@ function renderGroupChoices() {
 }
 
 async function loadJobs() {
+  const isLatest = latestCall('jobs');
   try {
-    renderJobs($('jobs-body'), (await api.jobs()).items, resumeJob);
+    const { items } = await api.jobs();
+    if (!isLatest()) return;
+    renderJobs($('jobs-body'), items, resumeJob);
     clearError('Redrive jobs');
   } catch (error) {
-    reportError('Redrive jobs', error);
+    if (isLatest()) reportError('Redrive jobs', error);
   }
 }
 
 async function loadAudit() {
+  const isLatest = latestCall('audit');
   try {
-    renderAudit($('audit-body'), (await api.audit(50)).items);
+    const { items } = await api.audit(50);
+    if (!isLatest()) return;
+    renderAudit($('audit-body'), items);
     clearError('Audit trail');
   } catch (error) {
-    reportError('Audit trail', error);
+    if (isLatest()) reportError('Audit trail', error);
   }
 }
 

@@ -37,7 +37,7 @@ const state = {
  * Calls of one panel can overlap (the first load and a filter applied at once): only the latest call's
  * answer, or error, is shown, so a slow earlier answer cannot overwrite a newer one.
  */
-const calls = { listing: 0, jobs: 0, audit: 0 };
+const calls = { listing: 0, jobs: 0, audit: 0, detail: 0 };
 const latestCall = (panel) => {
   const call = ++calls[panel];
   return () => call === calls[panel];
@@ -249,8 +249,10 @@ async function showDetail(message) {
   const close = () => dialog.close();
   renderDetailState(content, message.id, h('p', { class: 'muted' }, 'Loading…'), close);
   if (!dialog.open) dialog.showModal();
+  const isLatest = latestCall('detail');
   try {
     const shown = await api.deadLetter(message.id);
+    if (!isLatest()) return;
     renderDetail(content, shown, {
       close,
       redrive: (m) => {
@@ -259,6 +261,7 @@ async function showDetail(message) {
       },
     });
   } catch (error) {
+    if (!isLatest()) return;
     if (error instanceof UnauthorizedError) {
       dialog.close();
       reportError('Message', error);

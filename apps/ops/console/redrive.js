@@ -65,6 +65,17 @@ function step(content, title, about, status, body, buttons) {
 }
 
 /**
+ * The dialog shows one conversation at a time: an answer that arrives for an earlier one (cancelled while
+ * its dry run was under way, then another redrive opened) must not draw over the current one.
+ */
+let conversations = 0;
+function beginConversation(content) {
+  const id = ++conversations;
+  const current = () => id === conversations;
+  return { current, draw: (...args) => current() && step(content, ...args) };
+}
+
+/**
  * Runs the conversation in `dialog` (drawn into `content`) for `request`, a redrive request without
  * `dryRun` ({ groupId, filter or all, includeRedriven }); `about` says in one sentence what is redriven.
  * `onError` is told of every failed call (a 401 brings the token prompt back); `onChange` is called once
@@ -75,17 +86,18 @@ export async function redriveFlow({ dialog, content, request, about, onChange, o
   const close = () => dialog.close();
   const closeButton = (label = 'Cancel') =>
     h('button', { type: 'button', class: 'secondary', onclick: close }, label);
+  const { current, draw } = beginConversation(content);
 
-  step(content, title, about, 'Asking for a dry run: what a redrive would do now…', null, closeButton());
+  draw(title, about, 'Asking for a dry run: what a redrive would do now…', null, closeButton());
   if (!dialog.open) dialog.showModal();
 
   let preview;
   try {
     preview = await api.redrive({ ...request, dryRun: true });
   } catch (error) {
+    if (!current()) return;
     onError(error);
-    step(
-      content,
+    draw(
       title,
       about,
       '',
@@ -95,6 +107,8 @@ export async function redriveFlow({ dialog, content, request, about, onChange, o
     return;
   }
 
+  // Cancelled, or another conversation started, while the dry run was under way: nothing to confirm.
+  if (!current() || !dialog.open) return;
   const acting = preview.redriven + preview.quarantined;
   const summary =
     `Dry run: ${preview.redriven} to redrive, ${preview.quarantined} to quarantine, ` +
@@ -113,8 +127,7 @@ export async function redriveFlow({ dialog, content, request, about, onChange, o
         ? `Redrive ${count(preview.redriven, 'message')}`
         : `Redrive ${preview.redriven}, quarantine ${preview.quarantined}`,
   );
-  step(
-    content,
+  draw(
     title,
     about,
     '',
@@ -133,12 +146,11 @@ export async function redriveFlow({ dialog, content, request, about, onChange, o
   confirm.focus();
 
   async function run() {
-    step(content, title, about, 'Redriving…', null, []);
+    draw(title, about, 'Redriving…', null, []);
     try {
       const report = await api.redrive(request);
       const job = report.job;
-      step(
-        content,
+      draw(
         title,
         about,
         '',
@@ -160,8 +172,7 @@ export async function redriveFlow({ dialog, content, request, about, onChange, o
       );
     } catch (error) {
       onError(error);
-      step(
-        content,
+      draw(
         title,
         about,
         '',
@@ -191,12 +202,12 @@ export function resumeFlow({ dialog, content, job, onChange, onError }) {
     '. Resuming continues from the offsets its last transaction committed, up to where it was told to stop.',
   ];
   const close = () => dialog.close();
+  const { draw } = beginConversation(content);
   const run = async () => {
-    step(content, title, about, 'Resuming…', null, []);
+    draw(title, about, 'Resuming…', null, []);
     try {
       const report = await api.resumeJob(job.jobId);
-      step(
-        content,
+      draw(
         title,
         about,
         '',
@@ -209,8 +220,7 @@ export function resumeFlow({ dialog, content, job, onChange, onError }) {
       );
     } catch (error) {
       onError(error);
-      step(
-        content,
+      draw(
         title,
         about,
         '',
@@ -220,7 +230,7 @@ export function resumeFlow({ dialog, content, job, onChange, onError }) {
     }
     onChange();
   };
-  step(content, title, about, '', null, [
+  draw(title, about, '', null, [
     h('button', { type: 'button', onclick: () => void run() }, 'Resume the job'),
     h('button', { type: 'button', class: 'secondary', onclick: close }, 'Cancel'),
   ]);

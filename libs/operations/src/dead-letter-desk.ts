@@ -135,12 +135,20 @@ const toJob = (row: JobRow): RedriveJob => ({
   finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
 });
 
-const headerText = (value: Buffer | undefined): string =>
-  value === undefined
-    ? ''
-    : /^[\x20-\x7e]*$/.test(value.toString('latin1'))
-      ? value.toString('utf8')
-      : value.toString('base64');
+/** Line breaks and tabs are text: the failure's stack trace header has them. */
+const isTextChar = (char: string): boolean => {
+  const code = char.charCodeAt(0);
+  return code >= 0x20 ? code !== 0x7f : char === '\n' || char === '\r' || char === '\t';
+};
+
+/** A header as text when it is UTF-8 without control characters, base64 otherwise (binary). */
+const headerText = (value: Buffer | undefined): string => {
+  if (value === undefined) return '';
+  const text = value.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(value) && [...text].every(isTextChar)
+    ? text
+    : value.toString('base64');
+};
 
 export class DeadLetterDesk {
   readonly audit: AuditLog;

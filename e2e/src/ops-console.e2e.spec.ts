@@ -307,6 +307,10 @@ describe('the ops console, in a browser', () => {
       [DEAD_LETTER_HEADERS.consumerGroup]: failing,
       [DEAD_LETTER_HEADERS.errorCode]: POISON_CODE,
     });
+    // The stack trace is text (line breaks and all), not base64.
+    expect(headers[DEAD_LETTER_HEADERS.errorStack]).toContain(
+      'the downstream system is off (the test switch)\n    at ',
+    );
     const payload = JSON.parse((await detail.getByTestId('detail-payload').textContent()) ?? '') as unknown;
     expect(payload).toMatchObject({
       id: poisonEventId,

@@ -60,7 +60,7 @@ function headersTable(headers) {
             'tr',
             {},
             h('th', { scope: 'row' }, h('code', {}, name)),
-            h('td', {}, h('code', {}, headers[name])),
+            h('td', {}, h('code', { class: 'header-value' }, headers[name])),
           ),
         ),
       ),

@@ -208,6 +208,9 @@ describe('the ops console, in a browser', () => {
     const pageErrors: string[] = [];
     page.on('request', (request) => requested.push(request.url()));
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) pageErrors.push(message.text());
+    });
     try {
       await openConsole(page);
       await showsTheApisProblem(page);

@@ -175,6 +175,28 @@ describe.each([
     await runner.stop();
   });
 
+  it('commits past a transaction marker that ends the batch once every record is finished', async () => {
+    const { consumer, runner } = await started(async () => undefined, { perKey });
+    // Records 5 and 6, then the commit marker of their transaction at 7 (the client never hands it out).
+    await consumer.deliver({ ...batchOf([5, 6]), lastOffset: '7', highWatermark: '8' });
+    expect(consumer.commits).toEqual([{ topic: 't', partition: 0, offset: '8' }]);
+    expect(consumer.resolved).toEqual(['7']);
+    await runner.stop();
+  });
+
+  it('does not commit past a marker when a record before it is unfinished', async () => {
+    const { consumer, runner } = await started(
+      async (message) => {
+        if (message.record.offset === '6') throw new Error('boom');
+      },
+      { perKey },
+    );
+    await consumer.deliver({ ...batchOf([5, 6]), lastOffset: '7', highWatermark: '8' });
+    expect(consumer.commits).toEqual([{ topic: 't', partition: 0, offset: '6' }]);
+    expect(consumer.seeks).toEqual([{ partition: 0, offset: '6' }]);
+    await runner.stop();
+  });
+
   it('stops at a record whose error escapes the pipeline: commits and seeks to it', async () => {
     const { consumer, runner } = await started(
       async (message) => {

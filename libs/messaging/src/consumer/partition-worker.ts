@@ -226,7 +226,7 @@ export class PartitionWorker implements RecordRunner<BatchInProgress> {
     }
 
     const { tracker, halt } = batch;
-    const position = tracker.committable();
+    const position = pastTrailingMarkers(consumed, tracker.committable(), halt === undefined);
     if (position !== undefined) {
       // Fetch from the lowest unfinished record next (the failed or deferred one, or the first one a
       // pause or shutdown left unstarted), never past it.
@@ -521,4 +521,24 @@ function progressOf(record: ConsumedRecord): PartitionProgress {
     offset: record.offset,
     timestamp: Number(record.timestamp),
   };
+}
+
+/**
+ * The commit position after a batch. When every record was finished and the fetch ended on entries no
+ * consumer receives (a transaction's marker, aborted records), it moves past them: otherwise the committed
+ * offset stops one short of the log end after every transaction, and the group shows a lag of one that
+ * never goes away (and a stalled-consumer alert fires on it).
+ */
+export function pastTrailingMarkers(
+  consumed: ConsumedBatch,
+  position: bigint | undefined,
+  finishedAll: boolean,
+): bigint | undefined {
+  const last = consumed.records[consumed.records.length - 1];
+  if (!finishedAll || position === undefined || last === undefined || consumed.lastOffset === undefined) {
+    return position;
+  }
+  if (position !== BigInt(last.offset) + 1n) return position;
+  const beyond = BigInt(consumed.lastOffset) + 1n;
+  return beyond > position ? beyond : position;
 }

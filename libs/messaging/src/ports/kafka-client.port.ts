@@ -97,6 +97,14 @@ export interface ConsumedBatch {
   records: ConsumedRecord[];
   /** The partition's log-end offset when fetched (the offset the next produced record will get). */
   highWatermark: string;
+  /**
+   * The offset of the last entry the fetch returned, entries the consumer never sees included: a
+   * transaction's commit or abort marker, records of an aborted transaction under read_committed. Past the
+   * last record when the batch ends on such entries. A consumer that finished every record commits past
+   * it, as Kafka's Java consumer does, so a marker is not counted as lag forever. Absent where the client
+   * cannot tell.
+   */
+  lastOffset?: string;
 }
 
 /** What a batch handler may do with the consumer while it works through a batch. */

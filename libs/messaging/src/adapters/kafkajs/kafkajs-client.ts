@@ -268,6 +268,8 @@ class KafkaJsConsumer implements ConsumerPort {
           topic: batch.topic,
           partition: batch.partition,
           highWatermark: batch.highWatermark,
+          // kafkajs's lastOffset counts control records and filtered ones (it is what its own runner resolves).
+          lastOffset: batch.lastOffset(),
           records: batch.messages.map((m) => toConsumedRecord(batch.topic, batch.partition, m)),
         },
         {

@@ -143,7 +143,9 @@ function renderDeadLetters(result: ScenarioResult): string {
     `${table}\n  The poison message ${origin} → ${deadLetter.topic}[${deadLetter.partition}]@${deadLetter.offset}: ` +
     `group ${h[DEAD_LETTER_HEADERS.consumerGroup] ?? '?'}, ${h[DEAD_LETTER_HEADERS.reason] ?? '?'}, ` +
     `${h[DEAD_LETTER_HEADERS.errorCode] ?? '?'} after ${h[DEAD_LETTER_HEADERS.attempts] ?? '?'} attempt(s)\n` +
-    `    ${h[DEAD_LETTER_HEADERS.errorMessage] ?? ''}`
+    `    ${h[DEAD_LETTER_HEADERS.errorMessage] ?? ''}\n` +
+    `    Look at it: npm run ops -- dlt show ${deadLetter.topic}:${deadLetter.partition}:${deadLetter.offset} ` +
+    `(or in the ops console; docs/operations.md)`
   );
 }
 

@@ -31,11 +31,12 @@ interface KafkaToolRow {
 }
 
 async function consumerGroupCommand(args: string[]): Promise<string> {
-  // The version the test's broker runs; a stack given through the environment does not say, and then it
-  // is the one the repository pins.
+  // The version the test's broker runs, as the harness labels it ("Apache Kafka 4.4.0" for the native
+  // stack); a stack given through the environment does not say ("unknown"), and then it is the one the
+  // repository pins.
   const { kafka } = testInfrastructure().versions;
   const { java, classpath } = await kafkaToolsRuntime({
-    kafkaVersion: kafka === 'unknown' ? INFRA_VERSIONS.kafka : kafka,
+    kafkaVersion: /\d+\.\d+\.\d+/.exec(kafka)?.[0] ?? INFRA_VERSIONS.kafka,
   });
   const { stdout } = await run(
     java,

@@ -59,7 +59,13 @@ export async function readRecords(
   const timeoutMs = options.timeoutMs ?? 30_000;
   const topics = [...new Set([...open.values()].map((r) => r.topic))];
   const groupId = `orderstream-reader-${randomUUID()}`;
-  const consumer = client.consumer({ groupId, fetchMaxWaitMs: 100, isolation: options.isolation });
+  const consumer = client.consumer({
+    groupId,
+    fetchMaxWaitMs: 100,
+    isolation: options.isolation,
+    // A reader whose process dies mid-read holds its group only this long (the broker's minimum is 6 s).
+    sessionTimeoutMs: 10_000,
+  });
   const records: ConsumedRecord[] = [];
 
   let finish: () => void = () => undefined;

@@ -262,10 +262,28 @@ function namespacedAdmin(admin: AdminPort, ns: KafkaNamespace): AdminPort {
 /**
  * Deletes every consumer group and topic a namespaced admin lists, i.e. everything a test system left in
  * its namespace. Call it once the namespace's consumers have left (a group with members is not deleted).
+ *
+ * A member whose process stopped without leaving (a service stopped in the middle of an operator's read,
+ * which joins a throwaway group) holds its group until its session times out, and a group someone else
+ * deletes meanwhile is listed but gone: so the groups still listed are deleted again, once a second, for
+ * up to `timeoutMs` (default 45 s, past the default 30 s session), before the last error is thrown.
  */
-export async function deleteNamespaceContents(admin: AdminPort): Promise<void> {
-  const groups = (await admin.listGroups()).map((group) => group.groupId);
-  if (groups.length > 0) await admin.deleteGroups(groups);
+export async function deleteNamespaceContents(
+  admin: AdminPort,
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 45_000);
+  for (;;) {
+    const groups = (await admin.listGroups()).map((group) => group.groupId);
+    if (groups.length === 0) break;
+    try {
+      await admin.deleteGroups(groups);
+      break;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
   const topics = await admin.listTopics();
   if (topics.length > 0) await admin.deleteTopics(topics);
 }
